@@ -1,0 +1,265 @@
+"""The `frontdesk` command: the TUI by default, and subcommands for scripts.
+
+Only the TUI imports Textual (lazily, through `screens`), so every subcommand
+starts fast and runs without a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from frontdesk import clock, config, db, paths
+from frontdesk.errors import ConfigError, FrontdeskError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str, code: int = EXIT_REFUSED) -> int:
+    print(f"frontdesk: {message}", file=sys.stderr)
+    return code
+
+
+def _open(target: str | None) -> str:
+    """Open and migrate the clinic database named by --db, FRONTDESK_DB or the default."""
+    chosen = target or paths.default_database()
+    if not target and "://" not in chosen:
+        Path(chosen).parent.mkdir(parents=True, exist_ok=True)
+    db.open_database(chosen)
+    db.migrate()
+    return chosen
+
+
+# -- subcommands --------------------------------------------------------------------
+
+
+def _progress_printer():
+    """A rich progress bar on a terminal; nothing when output goes to a file."""
+    if not sys.stderr.isatty():
+        return None, lambda phase, done, total: None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(),
+                   MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True))
+    tasks: dict[str, int] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = bar.add_task(phase.capitalize(), total=total)
+        bar.update(tasks[phase], completed=done)
+
+    return bar, update
+
+
+def _build_demo(path: Path, *, patients_count: int, providers_count: int, seed: int) -> object:
+    from frontdesk import demo
+
+    bar, update = _progress_printer()
+    if bar:
+        with bar:
+            return demo.build(path, patients_count=patients_count,
+                              providers_count=providers_count, seed=seed, progress=update)
+    return demo.build(path, patients_count=patients_count, providers_count=providers_count,
+                      seed=seed, progress=update)
+
+
+def _print_accounts(summary) -> None:
+    print(f"Demo clinic built in {summary.path}:")
+    print(f"  {summary.providers} providers, {summary.patients:,} patients, "
+          f"{summary.appointments:,} appointments from {summary.first_day} to {summary.last_day}.")
+    print("Sign in with any of these accounts:")
+    for username, name, role, password in summary.staff:
+        print(f"  {username:<10} {password:<20} {name} ({role})")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    summary = _build_demo(Path(args.db), patients_count=args.patients,
+                          providers_count=args.providers, seed=args.seed)
+    _print_accounts(summary)
+    return EXIT_OK
+
+
+def _ask_password() -> str:
+    first = getpass.getpass("Password (12 characters or more): ")
+    if first != getpass.getpass("Same password again: "):
+        raise FrontdeskError("The two passwords differ; nothing was created.")
+    return first
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from frontdesk import staff
+
+    target = args.db or paths.default_database()
+    if "://" not in target and Path(target).exists() and Path(target).stat().st_size > 0:
+        _open(target)
+        if staff.Staff.select().exists():
+            return _fail(f"{target} already has staff; sign in as an administrator instead.")
+    else:
+        _open(target)
+    username = args.username or input("Administrator's username: ")
+    name = args.name or input("Administrator's full name: ")
+    if args.password_file:
+        password = Path(args.password_file).read_text(encoding="utf-8").rstrip("\n")
+    elif args.password_env:
+        password = os.environ.get(args.password_env, "")
+    else:
+        password = _ask_password()
+    person = staff.add_staff(username, name, staff.Role.ADMIN, password, by=None)
+    print(f"Created {target} with administrator {person.username} ({person.name}).")
+    return EXIT_OK
+
+
+def _day_json(day) -> list[dict[str, object]]:
+    names = {p.id: p.display_name for p in day.providers}
+    return [
+        {
+            "id": a.id, "start": a.start.isoformat(), "end": a.end.isoformat(),
+            "provider": names.get(a.provider_id, str(a.provider_id)),
+            "provider_id": a.provider_id, "patient": a.patient, "mrn": a.mrn,
+            "type": a.type_name, "status": a.status.value,
+        }
+        for a in day.appointments
+    ]
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from frontdesk import schedule
+    from frontdesk.dates import parse_date
+
+    _open(args.db)
+    on = parse_date(args.date, today=clock.today()) if args.date else clock.today()
+    day = schedule.day(on)
+    if args.json:
+        json.dump(_day_json(day), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return EXIT_OK
+    names = {p.id: p.short_name for p in day.providers}
+    print(f"{on:%A %B} {on.day}, {on.year}: {len(day.appointments)} appointments")
+    for a in day.appointments:
+        print(f"{clock.wall(a.start):>5}-{clock.wall(a.end):<5}  "
+              f"{names.get(a.provider_id, ''):<16} {a.patient:<28} {a.type_code:<5} "
+              f"{a.status.label}")
+    return EXIT_OK
+
+
+# -- the TUI ------------------------------------------------------------------------
+
+
+def _demo_is_current(path: Path) -> bool:
+    """A demo is reused while its book still reaches a week past today."""
+    from frontdesk import schedule
+
+    db.open_database(path)
+    db.migrate()
+    last = schedule.Appointment.select(schedule.Appointment.start).order_by(
+        schedule.Appointment.start.desc()).scalar()
+    return last is not None and clock.local(last).date() >= clock.today() + timedelta(days=7)
+
+
+def _open_demo() -> str:
+    path = paths.demo_database()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not _demo_is_current(path):
+        db.close_database()
+        for stale in path.parent.glob(path.name + "*"):
+            stale.unlink()
+    if not path.exists():
+        print("Building the demo clinic (once)...", file=sys.stderr)
+        _build_demo(path, patients_count=2000, providers_count=6, seed=1)
+    db.open_database(path)
+    db.migrate()
+    return str(path)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from frontdesk import staff
+
+    signed_in = None
+    if args.demo:
+        target = _open_demo()
+        from frontdesk.demo import FRONT_DESK_USER
+
+        signed_in = staff.Staff.get(staff.Staff.username == FRONT_DESK_USER)
+    else:
+        target = _open(args.db)
+        if not staff.Staff.select().exists():
+            return _fail(f"{target} has no staff yet. Create the first administrator with:\n"
+                         f"  frontdesk init --db {target}", EXIT_USAGE)
+    from screens.app import run  # Textual is imported here and nowhere in frontdesk/
+
+    return run(signed_in=signed_in)
+
+
+# -- wiring -------------------------------------------------------------------------
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="frontdesk", description="The front desk of a small medical practice.")
+    parser.add_argument("--db", help="database file or URL (else FRONTDESK_DB, else the "
+                                     "user data directory)")
+    parser.add_argument("--demo", action="store_true",
+                        help="open a demo clinic (built once), signed in as front desk")
+    parser.set_defaults(func=cmd_app)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="build a synthetic demo clinic in a new database")
+    demo.add_argument("--db", required=True, help="path of the new database file")
+    demo.add_argument("--patients", type=_positive, default=2000)
+    demo.add_argument("--providers", type=_positive, default=6)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(func=cmd_demo)
+
+    init = sub.add_parser("init", help="create an empty database and its first administrator")
+    init.add_argument("--db")
+    init.add_argument("--username")
+    init.add_argument("--name")
+    secret = init.add_mutually_exclusive_group()
+    secret.add_argument("--password-file", help="read the password from this file")
+    secret.add_argument("--password-env", metavar="VAR",
+                        help="read the password from this environment variable")
+    init.set_defaults(func=cmd_init)
+
+    day = sub.add_parser("schedule", help="print a day's appointments")
+    day.add_argument("--db")
+    day.add_argument("--date", help="YYYY-MM-DD (or 3/4, tomorrow, next tue); default today")
+    day.add_argument("--json", action="store_true", help="print JSON for scripts")
+    day.set_defaults(func=cmd_schedule)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config.use(config.load())
+        return args.func(args)
+    except FrontdeskError as error:
+        return _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else
+                     EXIT_REFUSED)
+    except KeyboardInterrupt:
+        return _fail("stopped.", 130)
+    finally:
+        db.close_database()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

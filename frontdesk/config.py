@@ -1,0 +1,154 @@
+"""The clinic's settings, from a TOML file with sensible defaults.
+
+A missing file means the defaults. A bad value is refused with a message that
+names the key and its line, so whoever edits the file can fix it without help.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from frontdesk import paths
+from frontdesk.errors import ConfigError
+
+__all__ = ["Config", "load", "current", "use", "SLOT_MINUTES"]
+
+SLOT_MINUTES = (5, 10, 15, 20, 30, 60)
+
+
+@dataclass(frozen=True)
+class Config:
+    clinic_name: str = "Frontdesk Clinic"
+    """Shown in the header and printed on receipts."""
+    timezone: str = "America/New_York"
+    """IANA zone of the clinic's wall clock; every time staff read is in it."""
+    phone_region: str = "US"
+    """Region for phone numbers typed without a country code (ISO 3166 code)."""
+    slot_minutes: int = 15
+    """Height of one row of the schedule, in minutes."""
+    phone_lines: int = 4
+    """How many phone lines the desk has."""
+    idle_lock_minutes: int = 5
+    """Minutes without a key press before the screen locks."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Key overrides: binding id -> keys, for example "schedule.next_day" = "n"."""
+
+
+def _check_timezone(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a time zone name such as \"America/Chicago\""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"\"{value}\" is not a time zone name (try \"America/Chicago\")"
+    return None
+
+
+def _check_region(value: Any) -> str | None:
+    import phonenumbers  # slow to import; only needed when the file sets a region
+
+    if not isinstance(value, str) or value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        return "must be a two-letter country code such as \"US\""
+    return None
+
+
+def _whole(low: int, high: int):
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return f"must be a whole number from {low} to {high}"
+        return None
+
+    return check
+
+
+def _check_slot(value: Any) -> str | None:
+    if value not in SLOT_MINUTES or isinstance(value, bool):
+        return "must be one of " + ", ".join(map(str, SLOT_MINUTES))
+    return None
+
+
+def _check_name(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip() or len(value) > 80:
+        return "must be text of 1 to 80 characters"
+    return None
+
+
+def _check_keys(value: Any) -> str | None:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+    ):
+        return "must be a table of binding id = \"key\" lines"
+    return None
+
+
+_CHECKS = {
+    "clinic_name": _check_name,
+    "timezone": _check_timezone,
+    "phone_region": _check_region,
+    "slot_minutes": _check_slot,
+    "phone_lines": _whole(1, 12),
+    "idle_lock_minutes": _whole(1, 240),
+    "keys": _check_keys,
+}
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*(\[\s*)?{re.escape(key)}\s*(=|\])", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _where(path: Path, text: str, key: str) -> str:
+    line = _line_of(text, key)
+    return f"{path}, line {line}" if line else str(path)
+
+
+def load(path: Path | None = None) -> Config:
+    """Read the configuration, or the defaults when there is no file."""
+    path = path or paths.config_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"Cannot read the configuration {path}: {error}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error}).") from None
+    known = {f.name for f in dataclasses.fields(Config)}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(
+                f"{_where(path, text, key)}: unknown setting \"{key}\" "
+                f"(known: {', '.join(sorted(known))})."
+            )
+        problem = _CHECKS[key](value)
+        if problem:
+            raise ConfigError(f"{_where(path, text, key)}: {key} {problem}.")
+    if "phone_region" in raw:
+        raw["phone_region"] = raw["phone_region"].upper()
+    return Config(**raw)
+
+
+_current = Config()
+
+
+def current() -> Config:
+    """The configuration this process runs with."""
+    return _current
+
+
+def use(config: Config) -> None:
+    """Run with `config` from now on; the clinic clock follows its time zone."""
+    global _current
+    from frontdesk import clock
+
+    _current = config
+    clock.set_zone(config.timezone)

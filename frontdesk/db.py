@@ -1,0 +1,330 @@
+"""Storage: the connection, its pragmas, write transactions and migrations.
+
+Every write goes through `write()`, which takes SQLite's write lock up front
+(BEGIN IMMEDIATE): a deferred transaction that reads and then writes fails at
+once with "database is locked" instead of waiting its turn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import peewee as pw
+from playhouse.migrations import Runner
+
+from frontdesk.clock import UTC
+from frontdesk.errors import StorageError
+
+__all__ = [
+    "database",
+    "Model",
+    "InstantField",
+    "Statement",
+    "Insert",
+    "open_database",
+    "close_database",
+    "write",
+    "migrate",
+    "schema_status",
+    "MIGRATIONS",
+]
+
+database = pw.DatabaseProxy()
+"""The clinic database; `open_database` points it at a file or server."""
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+PRAGMAS = {
+    "journal_mode": "wal",  # readers never wait for the writer
+    "synchronous": "full",  # a committed payment survives a power cut
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,  # wait for another terminal's write, do not fail
+    "cache_size": -16_000,  # 16 MB of page cache per connection
+}
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class Model(pw.Model):
+    """Base of every table: snake_case table names, the shared database."""
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class InstantField(pw.Field):
+    """A moment in time, stored as UTC text that sorts in time order.
+
+    Values going in must be timezone-aware; values coming out are aware UTC
+    datetimes. A naive datetime is refused: it would mean a wall clock nobody
+    named, and the bug would surface months later on a DST change.
+    """
+
+    field_type = "DATETIME"
+    _format = "%Y-%m-%d %H:%M:%S.%f"
+
+    def db_value(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"{self.name}: a naive datetime has no zone: {value!r}")
+        return value.astimezone(UTC).strftime(self._format)
+
+    def python_value(self, value: str | datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):  # PostgreSQL hands back datetimes
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return datetime.strptime(value, self._format).replace(tzinfo=UTC)
+
+
+class Statement:
+    """A query written with peewee, compiled once, run many times with new values.
+
+    Peewee spends about half a millisecond turning a query into SQL here, more
+    than SQLite takes to run it, so the statements on hot paths (every booking,
+    every audit event, bulk loads) are compiled once per placeholder style.
+    `build(value)` returns the query with `value("name")` wherever a parameter
+    goes; run it with those names as keywords, in stored form (instants through
+    `InstantField.db_value`, for example). Peewee may reorder columns; names keep
+    each value in its place.
+    """
+
+    _MARK = "\x00{}\x00"
+
+    def __init__(self, build: Callable[[Callable[[str], pw.Node]], pw.Query]) -> None:
+        self._build = build
+        self._compiled: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def _compile(self) -> tuple[str, tuple[str, ...]]:
+        param = database.param
+        if param not in self._compiled:
+            sql, params = self._build(lambda name: pw.SQL(self._MARK.format(name))).sql()
+            if params:
+                raise ValueError(f"a Statement must not carry literal values: {params!r}")
+            parts = sql.split("\x00")
+            names = tuple(parts[1::2])
+            self._compiled[param] = (param.join(parts[0::2]), names)
+        return self._compiled[param]
+
+    @property
+    def sql(self) -> str:
+        return self._compile()[0]
+
+    def _ordered(self, values: dict[str, object]) -> tuple[object, ...]:
+        return tuple(values[name] for name in self._compile()[1])
+
+    def execute(self, **values: object):
+        """Run it; returns the DB-API cursor."""
+        return database.execute_sql(self.sql, self._ordered(values))
+
+    def insert(self, **values: object) -> int:
+        """Run an INSERT and return the new row's id."""
+        cursor = self.execute(**values)
+        if cursor.description:  # the backend answered with RETURNING
+            return cursor.fetchone()[0]
+        return cursor.lastrowid
+
+    def rows(self, **values: object) -> list[tuple]:
+        return self.execute(**values).fetchall()
+
+    def many(self, rows: Iterable[dict[str, object]]) -> None:
+        """Run it once per row of values (an INSERT for a bulk load)."""
+        database.cursor().executemany(self.sql, (self._ordered(row) for row in rows))
+
+
+class Insert(Statement):
+    """A compiled INSERT of every column of a model; `values` fills the defaults."""
+
+    def __init__(self, model: type[pw.Model]) -> None:
+        self.fields = [f for f in model._meta.sorted_fields if not isinstance(f, pw.AutoField)]
+        super().__init__(lambda v: model.insert({f: v(f.name) for f in self.fields}))
+
+    def values(self, **given: object) -> dict[str, object]:
+        """One row in stored form; columns not given take their default."""
+        row = {}
+        for field in self.fields:
+            if field.name in given:
+                value = given[field.name]
+            else:
+                value = field.default() if callable(field.default) else field.default
+            row[field.name] = field.db_value(value)
+        return row
+
+
+def _is_url(target: str) -> bool:
+    return "://" in target
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse, before SQLite touches it, a path that cannot be the clinic's file."""
+    if path.is_dir():
+        raise StorageError(f"{path} is a folder, not a database file.")
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(len(_SQLITE_MAGIC))
+        except PermissionError:
+            raise StorageError(
+                f"Cannot read {path}: permission denied. Ask whoever looks after the "
+                "clinic server to give your account access to it."
+            ) from None
+        if head and head != _SQLITE_MAGIC:
+            raise StorageError(f"{path} is not a frontdesk database. Nothing was changed.")
+        if not os.access(path, os.W_OK):
+            raise StorageError(
+                f"{path} is read-only for this account, and frontdesk must be able to "
+                "write to it. Nothing was changed."
+            )
+        folder = path.parent
+    else:
+        folder = path.parent
+        if not folder.exists():
+            raise StorageError(f"Cannot create {path}: the folder {folder} does not exist.")
+    # WAL mode keeps two files beside the database; SQLite must be able to make them.
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"The folder {folder} is read-only for this account; frontdesk needs to "
+            "write its journal beside the database. Nothing was changed."
+        )
+
+
+def open_database(target: str | os.PathLike[str]) -> pw.Database:
+    """Point `database` at a SQLite file (created if new) or a database URL."""
+    target = os.fspath(target)
+    if _is_url(target):
+        from playhouse.db_url import connect
+
+        try:
+            db = connect(target)
+        except (RuntimeError, ValueError) as error:
+            raise StorageError(f"Cannot use the database address {target}: {error}") from None
+    else:
+        path = Path(target).expanduser()
+        _check_sqlite_file(path)
+        db = pw.SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=10)
+    database.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+        _refuse_foreign_sqlite(db)
+    except pw.DatabaseError as error:
+        db.close()
+        raise StorageError(f"Cannot open the database {target}: {_plain(error)}") from None
+    return db
+
+
+def _refuse_foreign_sqlite(db: pw.Database) -> None:
+    """An SQLite file with tables but no migration history belongs to someone else."""
+    tables = set(db.get_tables())
+    if tables and "schema_migration" not in tables:
+        path = getattr(db, "database", "")
+        db.close()
+        raise StorageError(
+            f"{path} is an SQLite database, but not a frontdesk one. Nothing was changed."
+        )
+
+
+def close_database() -> None:
+    if database.obj is not None and not database.is_closed():
+        database.close()
+
+
+def _plain(error: Exception) -> str:
+    """SQLite's error text, said the way staff can act on it."""
+    text = str(error)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return "the database is read-only for this account"
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return "the disk is full; ask for space to be freed, then try again"
+    if "locked" in lowered or "busy" in lowered:
+        return "another terminal is busy writing; try again in a moment"
+    if "malformed" in lowered or "not a database" in lowered:
+        return "the database file is damaged; restore it from the last backup"
+    if "unable to open" in lowered:
+        return "the database file cannot be opened"
+    return text
+
+
+@contextlib.contextmanager
+def write() -> Iterator[None]:
+    """One write transaction, holding the write lock from its first statement.
+
+    Nested calls become savepoints of the outer transaction. Storage failures
+    (read-only, disk full, a lock held too long) surface as `StorageError` with
+    a message for staff; everything written in the block is rolled back.
+    """
+    db = database.obj
+    lock = "IMMEDIATE" if isinstance(db, pw.SqliteDatabase) else None
+    transaction = db.atomic(lock) if lock and db.transaction_depth() == 0 else db.atomic()
+    try:
+        with transaction:
+            yield
+    except (pw.OperationalError, pw.DatabaseError) as error:
+        if isinstance(error, pw.IntegrityError):
+            raise
+        raise StorageError(f"The change was not saved: {_plain(error)}.") from None
+
+
+def _runner(directory: Path) -> Runner:
+    return Runner(database.obj, str(directory))
+
+
+def schema_status(directory: Path = MIGRATIONS) -> tuple[list[str], list[str], list[str]]:
+    """(applied, pending, unknown) migration names for the open database."""
+    rows = _runner(directory).status()
+    applied = [m.name for m in rows if m.applied and m.path is not None]
+    pending = [m.name for m in rows if not m.applied]
+    unknown = [m.name for m in rows if m.applied and m.path is None]
+    return applied, pending, unknown
+
+
+def _backup_path(path: Path, before: str) -> Path:
+    return path.with_name(f"{path.name}.before-{before}.bak")
+
+
+def _backup_sqlite(path: Path, before: str) -> Path:
+    """Copy the live database with SQLite's online backup, before a migration."""
+    dest = _backup_path(path, before)
+    source = sqlite3.connect(str(path))
+    try:
+        target = sqlite3.connect(str(dest))
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    shutil.copymode(path, dest)
+    return dest
+
+
+def migrate(directory: Path = MIGRATIONS) -> list[str]:
+    """Bring the open database to the program's schema; return what was applied.
+
+    A database made by a newer program is refused untouched. An existing file
+    is copied aside before anything changes it.
+    """
+    applied, pending, unknown = schema_status(directory)
+    if unknown:
+        raise StorageError(
+            "This database was last used by a newer version of frontdesk (it has "
+            f"schema changes this program does not know: {', '.join(unknown)}). "
+            "Install the newer frontdesk; nothing was changed."
+        )
+    if not pending:
+        return []
+    db = database.obj
+    if applied and isinstance(db, pw.SqliteDatabase):
+        _backup_sqlite(Path(db.database), pending[0])
+    runner = _runner(directory)
+    with write():
+        # Another terminal may have migrated while this one waited for the lock.
+        return runner.up()

@@ -1,0 +1,438 @@
+"""The demo clinic: a deterministic synthetic practice made by the real operations.
+
+Everything is built through the same functions staff use (add_staff, register,
+book, check_in...), with the clock set to the moment each thing happens, so the
+audit trail, the change feed and every status agree with the calendar. The same
+seed gives the same clinic, whenever it is built.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from peewee import chunked
+
+from frontdesk import clock, db, insurance, patients, providers, schedule, staff
+from frontdesk.errors import Conflict, FrontdeskError, StorageError
+from frontdesk.paths import reference
+from frontdesk.staff import Role
+
+__all__ = ["DEMO_STAFF", "FRONT_DESK_USER", "Summary", "build", "Progress"]
+
+DEMO_STAFF = (
+    ("desk", "Dana Whitfield", Role.FRONT_DESK, "desk-demo-2026"),
+    ("manager", "Marcus Bell", Role.MANAGER, "manager-demo-2026"),
+    ("admin", "Alex Rivera", Role.ADMIN, "admin-demo-2026"),
+    ("billing", "Priya Shah", Role.BILLING, "billing-demo-2026"),
+)
+"""(username, name, role, password) of the demo's accounts, printed by `frontdesk demo`."""
+FRONT_DESK_USER = "desk"
+
+Progress = Callable[[str, int, int], None]
+"""Called as (phase, done, total) while building."""
+
+_TYPES = (  # name, code, minutes, colour, weight
+    ("Follow-up", "F/U", 15, "blue", 30),
+    ("Sick visit", "SICK", 15, "red", 20),
+    ("Annual physical", "PHYS", 30, "green", 15),
+    ("New patient", "NEW", 45, "magenta", 10),
+    ("Procedure", "PROC", 30, "yellow", 8),
+    ("Telehealth", "TELE", 15, "cyan", 10),
+    ("Well child", "WCC", 30, "green", 7),
+)
+
+_MORNING, _AFTERNOON = (time(8), time(12)), (time(13), time(17))
+_FULL = {d: [_MORNING, _AFTERNOON] for d in range(5)}
+_PROVIDER_PLANS = (  # specialty, credentials, weekly hours
+    ("Family Medicine", "MD", _FULL),
+    ("Internal Medicine", "DO", {**_FULL, 1: [_MORNING, (time(13), time(19))]}),
+    ("Pediatrics", "MD", {**_FULL, 5: [(time(9), time(12))]}),
+    ("Family Medicine", "NP", {0: [_MORNING, _AFTERNOON], 2: [_MORNING, _AFTERNOON],
+                               4: [_MORNING]}),
+    ("Cardiology", "MD", {1: [(time(7, 30), time(12)), _AFTERNOON],
+                          3: [(time(7, 30), time(12)), _AFTERNOON]}),
+    ("Family Medicine", "PA-C", {d: [(time(10), time(14)), (time(14, 30), time(18, 30))]
+                                 for d in range(5)}),
+    ("Dermatology", "MD", {d: [_MORNING, _AFTERNOON] for d in (0, 1, 3)}),
+    ("Obstetrics & Gynecology", "MD", _FULL),
+)
+
+# Fates of an appointment, by where its day lies from today.
+_PAST = (("checked_out", 85), ("no_show", 7), ("late_cancel", 8))
+_FILL = 0.8
+_SLOT = timedelta(minutes=15)
+_BULK_CHUNK = 20_000
+_PARALLEL_FROM = 50_000
+
+
+@dataclass
+class Summary:
+    path: str
+    staff: list[tuple[str, str, str, str]]
+    providers: int
+    patients: int
+    appointments: int
+    first_day: date
+    last_day: date
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+# -- reference lists ----------------------------------------------------------------
+
+
+def _lines(name: str) -> list[str]:
+    text = reference(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class _Lists:
+    female: tuple[str, ...]
+    male: tuple[str, ...]
+    last: tuple[str, ...]
+    streets: tuple[str, ...]
+    places: tuple[tuple[str, str, str, tuple[str, ...]], ...]
+
+    @classmethod
+    def load(cls) -> _Lists:
+        firsts = [line.split(" ", 1) for line in _lines("first_names.txt")]
+        rows = csv.DictReader(io.StringIO(reference("places.csv").read_text(encoding="utf-8")))
+        return cls(
+            female=tuple(name for sex, name in firsts if sex == "F"),
+            male=tuple(name for sex, name in firsts if sex == "M"),
+            last=tuple(_lines("last_names.txt")),
+            streets=tuple(_lines("streets.txt")),
+            places=tuple((r["city"], r["state"], r["zip"], tuple(r["area_codes"].split()))
+                         for r in rows),
+        )
+
+
+# -- patients -----------------------------------------------------------------------
+
+
+def _phone(rng: random.Random, area_codes: tuple[str, ...]) -> str:
+    exchange = rng.randint(201, 989)
+    if exchange % 100 == 11:  # N11 codes are service numbers, never exchanges
+        exchange += 1
+    return f"({rng.choice(area_codes)}) {exchange}-{rng.randint(0, 9999):04d}"
+
+
+def _birth(rng: random.Random, today: date) -> date:
+    age_days = int(rng.triangular(0, 95 * 365.25, 42 * 365.25))
+    return today - timedelta(days=age_days)
+
+
+def _draft(rng: random.Random, lists: _Lists, today: date) -> patients.Draft:
+    sex = rng.choices("FMXU", weights=(50, 48, 1, 1))[0]
+    pool = lists.female if sex == "F" else lists.male if sex == "M" else lists.female + lists.male
+    first = rng.choice(pool)
+    last = rng.choice(lists.last)
+    if rng.random() < 0.04:
+        last = f"{last}-{rng.choice(lists.last)}".replace(" ", "")
+    city, state, zip_code, area_codes = rng.choice(lists.places)
+    phones = {"mobile": _phone(rng, area_codes)}
+    if rng.random() < 0.3:
+        phones["home"] = _phone(rng, area_codes)
+    email = ""
+    if rng.random() < 0.7:
+        handle = "".join(ch for ch in f"{first}.{last}".lower() if ch.isascii() and
+                         (ch.isalnum() or ch == "."))
+        email = f"{handle.strip('.') or 'patient'}{rng.randint(1, 99)}@example.com"
+    return patients.Draft(
+        first_name=first, last_name=last,
+        middle_name=rng.choice(pool)[:1] if rng.random() < 0.3 else "",
+        dob=_birth(rng, today).isoformat(), sex=sex, phones=phones, email=email,
+        address1=f"{rng.randint(1, 999)} {rng.choice(lists.streets)}",
+        address2=f"Apt {rng.randint(1, 40)}" if rng.random() < 0.2 else "",
+        city=city, state=state, zip=zip_code,
+    )
+
+
+def _checked_chunk(seed: int, chunk: int, count: int, today: date) -> list[patients.Checked]:
+    """Make and check one chunk of demo patients; runs in a worker process for big clinics."""
+    rng = random.Random(f"{seed}:patients:{chunk}")
+    lists = _Lists.load()
+    return [patients.check(_draft(rng, lists, today), today=today) for _ in range(count)]
+
+
+def _patient_chunks(seed: int, total: int, today: date) -> Iterator[list[patients.Checked]]:
+    counts = [min(_BULK_CHUNK, total - start) for start in range(0, total, _BULK_CHUNK)]
+    if total < _PARALLEL_FROM:
+        for chunk, count in enumerate(counts):
+            yield _checked_chunk(seed, chunk, count, today)
+        return
+    workers = max(1, min(len(counts), os.cpu_count() or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_checked_chunk, [seed] * len(counts), range(len(counts)), counts,
+                            [today] * len(counts))
+
+
+# -- the appointment book -----------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """One appointment to be, and what will happen to it."""
+
+    provider: providers.Provider
+    kind: schedule.AppointmentType
+    day: date
+    at: time
+    start: datetime
+    end: datetime
+    fate: str
+    patient_id: int
+    appointment: schedule.Appointment | None = None
+
+
+def _fate(rng: random.Random, plan_start: datetime, plan_end: datetime, now: datetime,
+          in_gap: bool) -> str:
+    if in_gap:
+        return "cancelled"
+    if plan_end <= now:
+        today = clock.local(plan_start).date() == clock.local(now).date()
+        if today:
+            return rng.choices(("checked_out", "no_show"), weights=(92, 8))[0]
+        return rng.choices(*zip(*_PAST))[0]
+    if plan_start <= now or plan_start - now < timedelta(minutes=20) and rng.random() < 0.5:
+        return "arrived"
+    soon = plan_start - now < timedelta(days=2)
+    return "confirmed" if rng.random() < (0.6 if soon else 0.15) else "scheduled"
+
+
+def _plans(rng: random.Random, columns: list[providers.Provider],
+           kinds: list[schedule.AppointmentType], weights: list[int], first: date, last: date,
+           now: datetime, patient_ids: list[int]) -> list[_Plan]:
+    plans = []
+    day = first
+    while day <= last:
+        hours = providers.hours_on(day, columns)
+        for provider in columns:
+            for starts, ends in hours[provider.id]:
+                cursor = clock.at_local(day, starts)
+                stop = clock.at_local(day, ends)
+                while cursor + _SLOT <= stop:
+                    gap = rng.random() >= _FILL
+                    if gap and rng.random() > 0.3:
+                        cursor += _SLOT
+                        continue
+                    # A visit that will be cancelled sits in a free slot and fits it
+                    # exactly, so it never stands in the way of one that is kept.
+                    longest = _SLOT if gap else stop - cursor
+                    fits = [(k, w) for k, w in zip(kinds, weights)
+                            if timedelta(minutes=k.minutes) <= longest]
+                    kind = rng.choices(*zip(*fits))[0] if fits else None
+                    if kind is None:
+                        break
+                    end = cursor + timedelta(minutes=kind.minutes)
+                    plans.append(_Plan(provider, kind, day, clock.local(cursor).time(), cursor,
+                                       end, _fate(rng, cursor, end, now, gap),
+                                       rng.choice(patient_ids)))
+                    cursor = cursor + _SLOT if gap else end
+        day += timedelta(days=1)
+    return plans
+
+
+def _at_office_hours(rng: random.Random, day: date) -> datetime:
+    return clock.at_local(day, time(rng.randint(8, 16), rng.choice((0, 15, 30, 45))))
+
+
+def _events(rng: random.Random, plan: _Plan, now: datetime) -> list[tuple[datetime, str]]:
+    """When each thing happens to a planned appointment; never after `now`."""
+    booked = min(_at_office_hours(rng, plan.day - timedelta(days=rng.randint(2, 40))),
+                 now - timedelta(minutes=rng.randint(60, 600)))
+    events = [(booked, "book")]
+    if plan.fate in ("confirmed", "checked_out", "arrived") and rng.random() < 0.7:
+        moment = min(plan.start - timedelta(days=1, hours=rng.randint(0, 6)), now)
+        if moment > booked:
+            events.append((moment, "confirm"))
+    if plan.fate in ("arrived", "checked_out"):
+        arrived = min(plan.start - timedelta(minutes=rng.randint(0, 15)), now)
+        arrived = max(arrived, clock.at_local(plan.day, time(0, 1)))
+        events.append((arrived, "check_in"))
+        if plan.fate == "checked_out":
+            events.append((min(plan.end + timedelta(minutes=rng.randint(0, 12)), now),
+                           "check_out"))
+    elif plan.fate == "no_show":
+        events.append((min(plan.start + timedelta(minutes=20), now), "no_show"))
+    elif plan.fate in ("cancelled", "late_cancel"):
+        latest = min(plan.start, now)
+        span = max(60, int((latest - booked).total_seconds()) - 60)
+        events.append((booked + timedelta(seconds=rng.randint(60, span)), "cancel"))
+    return events
+
+
+_CANCEL_REASONS = ("Patient request", "Patient sick", "Transportation", "Work conflict",
+                   "Provider request", "Weather", "Rescheduled by phone")
+
+
+def _replay(rng: random.Random, plans: list[_Plan], desk: staff.Staff,
+            patient_ids: list[int], now: datetime, progress: Progress) -> dict[str, int]:
+    timeline = sorted(
+        ((moment, order, action, plan)
+         for order, plan in enumerate(plans) for moment, action in _events(rng, plan, now)),
+        key=lambda item: (item[0], item[1]),
+    )
+    known = _patients_by_id({plan.patient_id for plan in plans})
+    counts: dict[str, int] = {}
+    for done, (moment, _, action, plan) in enumerate(timeline, 1):
+        with clock.frozen(moment):
+            if action == "book":
+                plan.appointment = _book(rng, plan, desk, patient_ids, known)
+            elif plan.appointment is not None:
+                plan.appointment = _act(rng, action, plan.appointment, desk)
+        if plan.appointment is not None:
+            counts[action] = counts.get(action, 0) + 1
+        if done % 500 == 0 or done == len(timeline):
+            progress("appointments", done, len(timeline))
+    return counts
+
+
+def _patients_by_id(ids: set[int]) -> dict[int, patients.Patient]:
+    found = {}
+    for batch in chunked(sorted(ids), 500):
+        found.update((p.id, p) for p in patients.Patient.select()
+                     .where(patients.Patient.id.in_(batch)))
+    return found
+
+
+def _book(rng: random.Random, plan: _Plan, desk: staff.Staff, patient_ids: list[int],
+          known: dict[int, patients.Patient]) -> schedule.Appointment | None:
+    for attempt in range(4):  # the same patient may already be booked elsewhere then
+        patient_id = plan.patient_id if attempt == 0 else rng.choice(patient_ids)
+        patient = known.get(patient_id) or patients.Patient.get_by_id(patient_id)
+        try:
+            return schedule.book(patient, plan.provider, plan.kind, plan.day, plan.at, by=desk)
+        except Conflict:
+            continue
+    return None
+
+
+def _act(rng: random.Random, action: str, appointment: schedule.Appointment,
+         desk: staff.Staff) -> schedule.Appointment:
+    if action == "confirm":
+        return schedule.confirm(appointment, by=desk)
+    if action == "check_in":
+        return schedule.check_in(appointment, by=desk)
+    if action == "check_out":
+        return schedule.check_out(appointment, by=desk)
+    if action == "no_show":
+        return schedule.mark_no_show(appointment, by=desk)
+    return schedule.cancel(appointment, reason=rng.choice(_CANCEL_REASONS), by=desk)
+
+
+# -- the whole clinic ---------------------------------------------------------------
+
+
+def _npi(rng: random.Random) -> str:
+    while True:
+        body = "1" + "".join(rng.choice("0123456789") for _ in range(8))
+        for check in "0123456789":
+            if providers.npi_is_valid(body + check):
+                return body + check
+
+
+def _add_staff(setup: datetime) -> dict[str, staff.Staff]:
+    people: dict[str, staff.Staff] = {}
+    with clock.frozen(setup):
+        for username, name, role, password in DEMO_STAFF:
+            people[username] = staff.add_staff(username, name, role, password,
+                                               by=people.get("admin"))
+    return people
+
+
+def _add_providers(rng: random.Random, count: int, lists: _Lists, admin: staff.Staff,
+                   setup: datetime) -> list[providers.Provider]:
+    made = []
+    with clock.frozen(setup):
+        for index in range(count):
+            specialty, credentials, week = _PROVIDER_PLANS[index % len(_PROVIDER_PLANS)]
+            first = rng.choice(lists.female + lists.male)
+            provider = providers.add_provider(
+                first_name=first, last_name=rng.choice(lists.last), credentials=credentials,
+                npi=_npi(rng), specialty=specialty,
+                colour=providers.COLOURS[index % len(providers.COLOURS)], by=admin,
+            )
+            providers.set_hours(provider, week, by=admin)
+            made.append(provider)
+    return made
+
+
+def _add_payers(admin: staff.Staff, setup: datetime) -> list[tuple[insurance.Payer, list[str]]]:
+    rows = csv.DictReader(io.StringIO(reference("payers.csv").read_text(encoding="utf-8")))
+    with clock.frozen(setup):
+        return [(insurance.add_payer(r["name"], r["payer_id"], by=admin),
+                 r["plan_types"].replace("Medicare Advantage", "Medicare_Advantage").split())
+                for r in rows]
+
+
+def _add_coverages(rng: random.Random, patient_ids: set[int], payers, desk: staff.Staff,
+                   setup: datetime) -> None:
+    copays = (None, 0, 20, 25, 30, 40, 50)
+    with clock.frozen(setup), db.write():
+        for patient_id in sorted(patient_ids):
+            if rng.random() < 0.1:
+                continue  # self-pay
+            payer, plan_types = rng.choice(payers)
+            plan_type = rng.choice(plan_types).replace("_", " ")
+            copay = rng.choice(copays)
+            insurance.add_coverage(
+                patients.Patient.get_by_id(patient_id), payer, plan_type=plan_type,
+                member_id=f"{payer.name[:1].upper()}{rng.randint(10**8, 10**9 - 1)}",
+                group_number=f"G{rng.randint(1000, 99999)}" if rng.random() < 0.8 else "",
+                effective_on=date(setup.year - rng.randint(0, 6), rng.randint(1, 12), 1),
+                copay_cents=None if copay is None else copay * 100, by=desk,
+            )
+
+
+def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers_count: int = 6,
+          seed: int = 1, days_back: int = 30, days_ahead: int = 30,
+          progress: Progress = lambda phase, done, total: None) -> Summary:
+    """Create the demo clinic in a new database file and return what was made."""
+    if patients_count < 1 or providers_count < 1:
+        raise FrontdeskError("A demo clinic needs at least one patient and one provider.")
+    target = Path(path)
+    if target.exists() and target.stat().st_size > 0:
+        raise StorageError(f"{target} already exists; the demo is built in a new file.")
+    db.open_database(target)
+    db.migrate()
+    now = clock.now()
+    today = clock.local(now).date()
+    setup = now - timedelta(days=days_back + 60)
+    rng = random.Random(seed)
+    lists = _Lists.load()
+
+    people = _add_staff(setup)
+    admin, desk = people["admin"], people[FRONT_DESK_USER]
+    columns = _add_providers(rng, providers_count, lists, admin, setup)
+    with clock.frozen(setup):
+        kinds = [schedule.add_type(name, code, minutes, colour=colour, by=admin)
+                 for name, code, minutes, colour, _ in _TYPES]
+    weights = [weight for *_, weight in _TYPES]
+    payers = _add_payers(admin, setup)
+
+    patient_ids: list[int] = []
+    with clock.frozen(setup):
+        for checked in _patient_chunks(seed, patients_count, today):
+            patient_ids.extend(patients.register_many(checked, by=desk))
+            progress("patients", len(patient_ids), patients_count)
+
+    first, last = today - timedelta(days=days_back), today + timedelta(days=days_ahead)
+    plans = _plans(rng, columns, kinds, weights, first, last, now, patient_ids)
+    _add_coverages(rng, {p.patient_id for p in plans}, payers, desk, setup)
+    with db.write():  # one transaction: each operation inside is a savepoint
+        counts = _replay(rng, plans, desk, patient_ids, now, progress)
+    booked = sum(1 for p in plans if p.appointment is not None)
+    return Summary(
+        path=str(target), staff=[(u, n, r.label, p) for u, n, r, p in DEMO_STAFF],
+        providers=len(columns), patients=len(patient_ids), appointments=booked,
+        first_day=first, last_day=last, counts=counts,
+    )

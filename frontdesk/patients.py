@@ -1,0 +1,283 @@
+"""Patients: who they are and how to reach them.
+
+`check` turns what staff typed into clean values or refuses with the field and
+the reason; `register` and `register_many` store checked patients and hand out
+MRNs. The bulk path runs the very same `check` on every row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import peewee as pw
+
+from frontdesk import audit, changes, clock, counters, db, telephone
+from frontdesk.dates import Kind, parse_date
+from frontdesk.errors import InvalidInput
+from frontdesk.staff import Staff
+from frontdesk.text import fold, has_control, one_line
+
+__all__ = [
+    "Patient",
+    "PatientPhone",
+    "Draft",
+    "Checked",
+    "SEXES",
+    "PHONE_KINDS",
+    "US_STATES",
+    "check",
+    "register",
+    "register_many",
+    "age",
+]
+
+SEXES = {"F": "female", "M": "male", "X": "non-binary", "U": "unknown"}
+PHONE_KINDS = ("mobile", "home", "work")
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE "
+    "NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY "
+    "AS GU MP PR VI AA AE AP".split()
+)
+NAME_MAX = 50
+MRN_START = 100001
+_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+class Patient(db.Model):
+    mrn = pw.CharField(max_length=20, unique=True)
+    first_name = pw.CharField(max_length=NAME_MAX)
+    middle_name = pw.CharField(max_length=NAME_MAX, default="")
+    last_name = pw.CharField(max_length=NAME_MAX)
+    first_key = pw.CharField(max_length=NAME_MAX)
+    last_key = pw.CharField(max_length=NAME_MAX)
+    dob = pw.DateField(index=True)
+    sex = pw.CharField(max_length=1)
+    email = pw.CharField(max_length=120, default="")
+    address1 = pw.CharField(max_length=100, default="")
+    address2 = pw.CharField(max_length=100, default="")
+    city = pw.CharField(max_length=60, default="")
+    state = pw.CharField(max_length=2, default="")
+    zip = pw.CharField(max_length=10, default="")
+    active = pw.BooleanField(default=True)
+    created_at = db.InstantField()
+    updated_at = db.InstantField()
+    updated_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    version = pw.IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("last_key", "first_key"), False),)
+
+    @property
+    def full_name(self) -> str:
+        """First name first, as said aloud: `Maria García`."""
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def filed_name(self) -> str:
+        """Last name first, as on a schedule or a chart label: `García, Maria`."""
+        return f"{self.last_name}, {self.first_name}"
+
+
+class PatientPhone(db.Model):
+    patient = pw.ForeignKeyField(Patient, backref="phones", on_delete="CASCADE")
+    kind = pw.CharField(max_length=10)
+    number = pw.CharField(max_length=16, index=True)
+    """E.164, the form callers' numbers arrive in."""
+
+
+@dataclass
+class Draft:
+    """A patient as typed on a form or read from a file: every field is text."""
+
+    first_name: str = ""
+    last_name: str = ""
+    middle_name: str = ""
+    dob: str = ""
+    sex: str = ""
+    phones: dict[str, str] = field(default_factory=dict)
+    """kind -> number as typed, for kinds in PHONE_KINDS."""
+    email: str = ""
+    address1: str = ""
+    address2: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A draft that passed `check`: clean values, ready to store."""
+
+    first_name: str
+    middle_name: str
+    last_name: str
+    dob: date
+    sex: str
+    phones: tuple[tuple[str, str], ...]
+    email: str
+    address1: str
+    address2: str
+    city: str
+    state: str
+    zip: str
+
+    def columns(self) -> dict[str, object]:
+        return {
+            "first_name": self.first_name, "middle_name": self.middle_name,
+            "last_name": self.last_name, "first_key": fold(self.first_name),
+            "last_key": fold(self.last_name), "dob": self.dob, "sex": self.sex,
+            "email": self.email, "address1": self.address1, "address2": self.address2,
+            "city": self.city, "state": self.state, "zip": self.zip,
+        }
+
+
+def _name(value: str, field_name: str, label: str, *, required: bool) -> str:
+    if has_control(value):
+        raise InvalidInput(f"{label} holds control characters; retype it.", field=field_name)
+    value = one_line(value)
+    if not value:
+        if required:
+            raise InvalidInput(f"{label} is required.", field=field_name)
+        return ""
+    if len(value) > NAME_MAX:
+        raise InvalidInput(f"{label} is longer than {NAME_MAX} characters.", field=field_name)
+    if not any(ch.isalpha() for ch in value):
+        raise InvalidInput(f"{label} \"{value}\" has no letters in it.", field=field_name)
+    return value
+
+
+def _text(value: str, field_name: str, label: str, limit: int) -> str:
+    if has_control(value):
+        raise InvalidInput(f"{label} holds control characters; retype it.", field=field_name)
+    value = one_line(value)
+    if len(value) > limit:
+        raise InvalidInput(f"{label} is longer than {limit} characters.", field=field_name)
+    return value
+
+
+def _sex(value: str) -> str:
+    code = value.strip().upper()[:1]
+    if code not in SEXES or len(value.strip()) > 10:
+        raise InvalidInput(
+            "Sex must be F (female), M (male), X (non-binary) or U (unknown).", field="sex"
+        )
+    return code
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if value and (len(value) > 120 or not _EMAIL.match(value)):
+        raise InvalidInput(f"Email \"{value}\" is not an email address.", field="email")
+    return value
+
+
+def _address(draft: Draft) -> tuple[str, str, str, str, str]:
+    address1 = _text(draft.address1, "address1", "Address", 100)
+    address2 = _text(draft.address2, "address2", "Address line 2", 100)
+    city = _text(draft.city, "city", "City", 60)
+    state = draft.state.strip().upper()
+    if state and state not in US_STATES:
+        raise InvalidInput(f"State \"{draft.state.strip()}\" is not a US state code such as NY.",
+                           field="state")
+    zip_code = draft.zip.strip()
+    if zip_code and not _ZIP.match(zip_code):
+        raise InvalidInput(f"ZIP \"{zip_code}\" must be 5 digits, or 5+4 as in 10001-1234.",
+                           field="zip")
+    return address1, address2, city, state, zip_code
+
+
+def _phones(typed: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    numbers = []
+    for kind, text in typed.items():
+        if kind not in PHONE_KINDS:
+            raise InvalidInput(f"Unknown kind of phone \"{kind}\".", field="phone")
+        if text.strip():
+            numbers.append((kind, telephone.normalize(text, field=f"phone_{kind}")))
+    return tuple(numbers)
+
+
+def check(draft: Draft, *, today: date | None = None) -> Checked:
+    """Clean values for a new patient, or `InvalidInput` naming the field and why."""
+    today = today or clock.today()
+    first = _name(draft.first_name, "first_name", "First name", required=True)
+    last = _name(draft.last_name, "last_name", "Last name", required=True)
+    middle = _name(draft.middle_name, "middle_name", "Middle name", required=False)
+    if not draft.dob.strip():
+        raise InvalidInput("Date of birth is required.", field="dob")
+    try:
+        dob = parse_date(draft.dob, today=today, kind=Kind.BIRTH)
+    except InvalidInput as error:
+        raise InvalidInput(f"Date of birth: {error.message}", field="dob") from None
+    address1, address2, city, state, zip_code = _address(draft)
+    return Checked(
+        first_name=first, middle_name=middle, last_name=last, dob=dob, sex=_sex(draft.sex),
+        phones=_phones(draft.phones), email=_email(draft.email), address1=address1,
+        address2=address2, city=city, state=state, zip=zip_code,
+    )
+
+
+def age(dob: date, on: date) -> int:
+    """Whole years old on a day."""
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+def _new_mrns(count: int) -> list[str]:
+    return [str(n) for n in counters.take("mrn", count, start=MRN_START)]
+
+
+def register(draft: Draft, *, by: Staff) -> Patient:
+    """Check and store one new patient, with an MRN from the clinic's sequence."""
+    (patient_id,) = register_many([check(draft)], by=by)
+    return Patient.get_by_id(patient_id)
+
+
+_insert_patient = db.Insert(Patient)
+_insert_phone = db.Insert(PatientPhone)
+_new_since = db.Statement(lambda v: Patient.select(Patient.mrn, Patient.id)
+                          .where(Patient.id > v("last_id")))
+
+
+def register_many(checked: Sequence[Checked], *, by: Staff) -> list[int]:
+    """Store checked patients in one transaction and return their ids, in order.
+
+    One audit event names the whole batch, so a bulk load does not bury the
+    trail under a million lines that say the same thing.
+    """
+    if not checked:
+        return []
+    now = clock.now()
+    with db.write():
+        mrns = _new_mrns(len(checked))
+        # Inside the write lock nobody else inserts: the new rows are those past the last id.
+        last_id = Patient.select(pw.fn.MAX(Patient.id)).scalar() or 0
+        _insert_patient.many(
+            _insert_patient.values(**c.columns(), mrn=mrn, created_at=now, updated_at=now,
+                                   updated_by=by.id)
+            for c, mrn in zip(checked, mrns)
+        )
+        by_mrn = dict(_new_since.rows(last_id=last_id))
+        ids = [by_mrn[mrn] for mrn in mrns]
+        _insert_phone.many(_insert_phone.values(patient=patient_id, kind=kind, number=number)
+                           for c, patient_id in zip(checked, ids) for kind, number in c.phones)
+        if len(checked) == 1:
+            audit.record("patient.created", by=by, patient=ids[0], subject=f"MRN {mrns[0]}")
+        else:
+            audit.record("patient.created_many", by=by, subject=f"MRN {mrns[0]}-{mrns[-1]}",
+                         detail={"count": len(checked)})
+        changes.record("patient", "*")
+    return ids
+
+
+def phones_of(patients: Iterable[Patient]) -> dict[int, list[tuple[str, str]]]:
+    """(kind, number) pairs per patient id, in one query."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    ids = [p.id for p in patients]
+    query = (PatientPhone.select(PatientPhone.patient, PatientPhone.kind, PatientPhone.number)
+             .where(PatientPhone.patient.in_(ids)).order_by(PatientPhone.id).tuples())
+    for patient_id, kind, number in query:
+        found.setdefault(patient_id, []).append((kind, number))
+    return found

@@ -1,0 +1,424 @@
+"""The appointment book: types of visit, appointments and the day's view.
+
+Appointment times are stored as UTC instants computed with the clinic zone's
+rules for the appointment's own date, so 9:00 stays 9:00 across a DST change.
+Each change of an appointment is checked against its version: a change based on
+a stale read is refused and names who changed it first.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+import peewee as pw
+
+from frontdesk import audit, changes, clock, db
+from frontdesk.dates import describe
+from frontdesk.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from frontdesk.patients import Patient
+from frontdesk.providers import Provider, active_providers, hours_on, stretches
+from frontdesk.staff import Staff
+from frontdesk.text import has_control, one_line
+
+__all__ = [
+    "Status",
+    "AppointmentType",
+    "Appointment",
+    "add_type",
+    "book",
+    "confirm",
+    "check_in",
+    "check_out",
+    "cancel",
+    "mark_no_show",
+    "Day",
+    "DayAppointment",
+    "day",
+    "day_key",
+]
+
+MAX_MINUTES = 8 * 60
+"""The longest appointment; bounds the overlap search to an index range."""
+
+
+class Status(StrEnum):
+    SCHEDULED = "scheduled"
+    CONFIRMED = "confirmed"
+    ARRIVED = "arrived"
+    CHECKED_OUT = "checked_out"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+    @property
+    def mark(self) -> str:
+        """One character for a crowded grid; F1 help has the legend."""
+        return _MARKS[self]
+
+
+_MARKS = {
+    Status.SCHEDULED: "·",
+    Status.CONFIRMED: "✓",
+    Status.ARRIVED: "▶",
+    Status.CHECKED_OUT: "■",
+    Status.NO_SHOW: "✗",
+    Status.CANCELLED: "⊘",
+}
+
+HOLDS_SLOT = (Status.SCHEDULED, Status.CONFIRMED, Status.ARRIVED, Status.CHECKED_OUT)
+"""Statuses of appointments that take up their provider's time."""
+
+
+class AppointmentType(db.Model):
+    name = pw.CharField(max_length=40, unique=True)
+    code = pw.CharField(max_length=5)
+    """What fits beside a name in a narrow column: NEW, F/U, PHYS."""
+    minutes = pw.IntegerField()
+    colour = pw.CharField(max_length=12, default="blue")
+    active = pw.BooleanField(default=True)
+
+
+class Appointment(db.Model):
+    patient = pw.ForeignKeyField(Patient, backref="appointments", on_delete="RESTRICT")
+    provider = pw.ForeignKeyField(Provider, backref="appointments", on_delete="RESTRICT")
+    type = pw.ForeignKeyField(AppointmentType, backref="+", on_delete="RESTRICT")
+    start = db.InstantField()
+    end = db.InstantField()
+    status = pw.CharField(max_length=20, default=Status.SCHEDULED.value)
+    reason = pw.CharField(max_length=200, default="")
+    note = pw.CharField(max_length=500, default="")
+    booked_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    booked_at = db.InstantField()
+    arrived_at = db.InstantField(null=True)
+    checked_out_at = db.InstantField(null=True)
+    cancelled_at = db.InstantField(null=True)
+    cancel_reason = pw.CharField(max_length=200, default="")
+    updated_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    updated_at = db.InstantField()
+    version = pw.IntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            (("provider", "start"), False),
+            (("patient", "start"), False),
+            (("start",), False),
+        )
+
+
+def as_instant(stored: str | datetime) -> datetime:
+    """An instant as read from a hand-run statement."""
+    return Appointment.start.python_value(stored)
+
+
+def day_key(day: date) -> str:
+    """The change-feed key of a clinic day."""
+    return day.isoformat()
+
+
+def add_type(name: str, code: str, minutes: int, *, colour: str = "blue",
+             by: Staff) -> AppointmentType:
+    name, code = one_line(name), one_line(code).upper()
+    if not name or len(name) > 40:
+        raise InvalidInput("A visit type needs a name of up to 40 characters.", field="name")
+    if not code or len(code) > 5:
+        raise InvalidInput("A visit type needs a short code of up to 5 characters.", field="code")
+    if not 5 <= minutes <= MAX_MINUTES or minutes % 5:
+        raise InvalidInput(f"Minutes must be a multiple of 5 up to {MAX_MINUTES}.",
+                           field="minutes")
+    with db.write():
+        if AppointmentType.select().where(AppointmentType.name == name).exists():
+            raise Conflict(f"There is already a visit type called {name}.", field="name")
+        kind = AppointmentType.create(name=name, code=code, minutes=minutes, colour=colour)
+        audit.record("appointment_type.created", by=by, subject=f"type {kind.id}",
+                     detail={"name": name, "minutes": minutes})
+    return kind
+
+
+def _span(on: date, at: time, minutes: int) -> tuple[datetime, datetime]:
+    try:
+        start = clock.at_local(on, at)
+    except ValueError as error:
+        raise InvalidInput(f"Cannot book then: {error}.", field="start") from None
+    return start, start + timedelta(minutes=minutes)
+
+
+_HOLDING = ", ".join(f"'{status.value}'" for status in HOLDS_SLOT)
+_clashes = db.Statement(lambda v: (
+    Appointment.select(Appointment.provider, Appointment.start, Appointment.end,
+                       Patient.first_name, Patient.last_name, Provider.last_name,
+                       Provider.credentials)
+    .join_from(Appointment, Patient).join_from(Appointment, Provider)
+    .where(((Appointment.provider == v("provider")) | (Appointment.patient == v("patient")))
+           & (Appointment.start < v("end")) & (Appointment.end > v("start"))
+           # A lower bound on start (minus the longest visit) keeps this an index range.
+           & (Appointment.start > v("earliest"))
+           & Appointment.status.in_(pw.SQL(f"({_HOLDING})")) & (Appointment.id != v("ignore")))
+    .order_by(Appointment.start)
+))
+
+
+def _refuse_conflicts(patient: Patient, provider: Provider, start: datetime, end: datetime,
+                      *, ignore: int | None = None) -> None:
+    """Refuse a time the provider or the patient already has taken, naming what is there."""
+    as_stored = Appointment.start.db_value
+    clashes = _clashes.rows(provider=provider.id, patient=patient.id, end=as_stored(end),
+                            start=as_stored(start),
+                            earliest=as_stored(start - timedelta(minutes=MAX_MINUTES)),
+                            ignore=ignore or 0)
+    for provider_id, taken_start, taken_end, first, last, *_ in clashes:
+        if provider_id == provider.id:
+            raise Conflict(f"{provider.short_name} already has {first} {last} at "
+                           f"{clock.wall(as_instant(taken_start))}-"
+                           f"{clock.wall(as_instant(taken_end))}.")
+    for _, taken_start, taken_end, _, _, other_last, other_credentials in clashes:
+        other = Provider(last_name=other_last, credentials=other_credentials)
+        raise Conflict(f"{patient.full_name} is already booked with {other.short_name} at "
+                       f"{clock.wall(as_instant(taken_start))}-"
+                       f"{clock.wall(as_instant(taken_end))}.")
+
+
+def _refuse_outside_hours(provider: Provider, on: date, at: time, end: datetime) -> None:
+    end_wall = clock.local(end).time() if clock.local(end).date() == on else time(23, 59, 59)
+    working = stretches(provider, on)
+    if not any(starts <= at and end_wall <= ends for starts, ends in working):
+        if not working:
+            hours = "does not work that day"
+        else:
+            hours = "works " + ", ".join(f"{clock.wall(s)}-{clock.wall(e)}" for s, e in working)
+        raise Conflict(f"{provider.short_name} {hours} ({describe(on)}); "
+                       f"{clock.wall(at)}-{clock.wall(end_wall)} is outside those hours.")
+
+
+def _note(value: str, field_name: str, limit: int) -> str:
+    if has_control(value):
+        raise InvalidInput("That text holds control characters; retype it.", field=field_name)
+    value = one_line(value)
+    if len(value) > limit:
+        raise InvalidInput(f"Keep it under {limit} characters.", field=field_name)
+    return value
+
+
+_insert_appointment = db.Insert(Appointment)
+
+
+def book(patient: Patient, provider: Provider, kind: AppointmentType, on: date, at: time, *,
+         by: Staff, reason: str = "", note: str = "") -> Appointment:
+    """Book a visit at a wall-clock time on a clinic day."""
+    reason, note = _note(reason, "reason", 200), _note(note, "note", 500)
+    start, end = _span(on, at, kind.minutes)
+    if not provider.active:
+        raise Conflict(f"{provider.short_name} no longer sees patients here.")
+    with db.write():
+        _refuse_outside_hours(provider, on, at, end)
+        _refuse_conflicts(patient, provider, start, end)
+        now = clock.now()
+        values = {
+            "patient": patient.id, "provider": provider.id, "type": kind.id, "start": start,
+            "end": end, "status": Status.SCHEDULED.value, "reason": reason, "note": note,
+            "booked_by": by.id, "booked_at": now, "updated_by": by.id, "updated_at": now,
+            "version": 1,
+        }
+        appointment_id = _insert_appointment.insert(**_insert_appointment.values(**values))
+        appointment = Appointment(id=appointment_id, **values)
+        appointment._dirty.clear()
+        audit.record("appointment.booked", by=by, patient=patient,
+                     subject=f"appointment {appointment.id}",
+                     detail={"provider": provider.id, "start": start.isoformat(),
+                             "type": kind.name})
+        changes.record("appointment", day_key(on))
+    return appointment
+
+
+def _stale(appointment: Appointment) -> StaleEdit:
+    current = Appointment.get_or_none(Appointment.id == appointment.id)
+    if current is None:
+        return StaleEdit("That appointment no longer exists.")
+    return StaleEdit(
+        f"This appointment was changed by {current.updated_by.name} at "
+        f"{clock.wall(current.updated_at)}; look again before changing it."
+    )
+
+
+def _transition(appointment: Appointment, to: Status, allowed_from: tuple[Status, ...], *,
+                by: Staff, action: str, **values: object) -> Appointment:
+    """Move an appointment to a new status, if it is still what the caller saw."""
+    if Status(appointment.status) not in allowed_from:
+        raise Conflict(
+            f"This appointment is {Status(appointment.status).label}; it cannot be marked "
+            f"{to.label}."
+        )
+    values.update(status=to.value, updated_by=by.id, updated_at=clock.now())
+    with db.write():
+        statement = _status_update(tuple(values))
+        stored = {name: getattr(Appointment, name).db_value(value)
+                  for name, value in values.items()}
+        if not statement.execute(**stored, id=appointment.id, version=appointment.version).rowcount:
+            raise _stale(appointment)
+        audit.record(action, by=by, patient=appointment.patient_id,
+                     subject=f"appointment {appointment.id}",
+                     detail={"from": appointment.status, "to": to.value})
+        changes.record("appointment", day_key(clock.local(appointment.start).date()))
+    changed = Appointment(**{**appointment.__data__, **values,
+                             "version": appointment.version + 1})
+    changed._dirty.clear()
+    return changed
+
+
+@functools.cache
+def _status_update(columns: tuple[str, ...]) -> db.Statement:
+    """UPDATE of the given columns plus the version, guarded by the version read."""
+    return db.Statement(lambda v: (
+        Appointment.update({**{getattr(Appointment, name): v(name) for name in columns},
+                            Appointment.version: Appointment.version + pw.SQL("1")})
+        .where((Appointment.id == v("id")) & (Appointment.version == v("version")))
+    ))
+
+
+def confirm(appointment: Appointment, *, by: Staff) -> Appointment:
+    return _transition(appointment, Status.CONFIRMED, (Status.SCHEDULED,), by=by,
+                       action="appointment.confirmed")
+
+
+def check_in(appointment: Appointment, *, by: Staff) -> Appointment:
+    """The patient is here: mark the appointment arrived, with the time."""
+    if clock.local(appointment.start).date() != clock.today():
+        raise Conflict(
+            f"This appointment is on {describe(clock.local(appointment.start).date())}; only "
+            "today's appointments can be checked in."
+        )
+    return _transition(appointment, Status.ARRIVED, (Status.SCHEDULED, Status.CONFIRMED),
+                       by=by, action="appointment.checked_in", arrived_at=clock.now())
+
+
+def check_out(appointment: Appointment, *, by: Staff) -> Appointment:
+    return _transition(appointment, Status.CHECKED_OUT, (Status.ARRIVED,), by=by,
+                       action="appointment.checked_out", checked_out_at=clock.now())
+
+
+def cancel(appointment: Appointment, *, reason: str, by: Staff) -> Appointment:
+    reason = _note(reason, "reason", 200)
+    if not reason:
+        raise InvalidInput("Say why the appointment is cancelled.", field="reason")
+    return _transition(appointment, Status.CANCELLED, (Status.SCHEDULED, Status.CONFIRMED),
+                       by=by, action="appointment.cancelled", cancelled_at=clock.now(),
+                       cancel_reason=reason)
+
+
+def mark_no_show(appointment: Appointment, *, by: Staff) -> Appointment:
+    if clock.now() < appointment.start:
+        raise Conflict(
+            f"The appointment starts at {clock.wall(appointment.start)}; a patient cannot be a "
+            "no-show before then."
+        )
+    return _transition(appointment, Status.NO_SHOW, (Status.SCHEDULED, Status.CONFIRMED),
+                       by=by, action="appointment.no_show")
+
+
+def get(appointment_id: int) -> Appointment:
+    found = Appointment.get_or_none(Appointment.id == appointment_id)
+    if found is None:
+        raise NotFound(f"There is no appointment {appointment_id}.")
+    return found
+
+
+# -- the day's view -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayAppointment:
+    """One line of the day, with what the screen and scripts show of it."""
+
+    id: int
+    provider_id: int
+    start: datetime
+    """Aware, in the clinic's zone."""
+    end: datetime
+    status: Status
+    patient_id: int
+    patient: str
+    """Filed name: `García, Maria`."""
+    mrn: str
+    type_name: str
+    type_code: str
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A provider as the schedule shows them that day."""
+
+    id: int
+    short_name: str
+    display_name: str
+    specialty: str
+    colour: str
+    hours: tuple[tuple[time, time], ...]
+
+    def works_at(self, at: time, until: time) -> bool:
+        return any(start <= at and until <= end for start, end in self.hours)
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    providers: tuple[Column, ...]
+    appointments: tuple[DayAppointment, ...]
+    """Sorted by start, then provider."""
+
+    def span(self, slot_minutes: int) -> tuple[time, time]:
+        """The rows to draw: from the earliest start to the latest end, on the slot grid."""
+        starts = [s for p in self.providers for s, _ in p.hours]
+        ends = [e for p in self.providers for _, e in p.hours]
+        starts += [a.start.time() for a in self.appointments]
+        ends += [a.end.time() if a.end.date() == self.date else time(23, 59)
+                 for a in self.appointments]
+        first = min(starts, default=time(8, 0))
+        last = max(ends, default=time(17, 0))
+        first_minute = (first.hour * 60 + first.minute) // slot_minutes * slot_minutes
+        last_minute = -(-(last.hour * 60 + last.minute) // slot_minutes) * slot_minutes
+        last_minute = min(max(last_minute, first_minute + slot_minutes), 24 * 60 - slot_minutes)
+        return (time(first_minute // 60, first_minute % 60),
+                time(last_minute // 60, last_minute % 60))
+
+
+def day(on: date) -> Day:
+    """Every active provider's hours and every appointment of a clinic day."""
+    providers = active_providers()
+    hours = hours_on(on, providers)
+    columns = tuple(
+        Column(p.id, p.short_name, p.display_name, p.specialty, p.colour, tuple(hours[p.id]))
+        for p in providers
+    )
+    start, end = clock.day_bounds(on)
+    query = (
+        Appointment.select(
+            Appointment.id, Appointment.provider, Appointment.start, Appointment.end,
+            Appointment.status, Patient.id, Patient.last_name, Patient.first_name, Patient.mrn,
+            AppointmentType.name, AppointmentType.code,
+        )
+        .join_from(Appointment, Patient)
+        .join_from(Appointment, AppointmentType)
+        .where(Appointment.start >= start, Appointment.start < end)
+        .order_by(Appointment.start, Appointment.provider)
+        .tuples()
+    )
+    zone = clock.zone()
+    to_instant = Appointment.start.python_value
+    appointments = tuple(
+        DayAppointment(
+            id=row[0], provider_id=row[1], start=to_instant(row[2]).astimezone(zone),
+            end=to_instant(row[3]).astimezone(zone), status=Status(row[4]), patient_id=row[5],
+            patient=f"{row[6]}, {row[7]}", mrn=row[8], type_name=row[9], type_code=row[10],
+        )
+        for row in query
+    )
+    return Day(on, columns, appointments)

@@ -1,0 +1,30 @@
+"""Every table of the program, in one list: what migrations must build."""
+
+from __future__ import annotations
+
+from frontdesk.audit import AuditEvent, AuditHead
+from frontdesk.changes import ChangeFeedRow
+from frontdesk.counters import Counter
+from frontdesk.insurance import Coverage, Payer
+from frontdesk.patients import Patient, PatientPhone
+from frontdesk.providers import Provider, ProviderHours
+from frontdesk.schedule import Appointment, AppointmentType
+from frontdesk.staff import Staff
+
+__all__ = ["MODELS"]
+
+MODELS = [
+    Staff,
+    AuditEvent,
+    AuditHead,
+    ChangeFeedRow,
+    Counter,
+    Patient,
+    PatientPhone,
+    Payer,
+    Coverage,
+    Provider,
+    ProviderHours,
+    AppointmentType,
+    Appointment,
+]
