@@ -38,6 +38,9 @@ __all__ = [
     "DayAppointment",
     "day",
     "day_key",
+    "Detail",
+    "detail",
+    "get",
 ]
 
 MAX_MINUTES = 8 * 60
@@ -422,3 +425,70 @@ def day(on: date) -> Day:
         for row in query
     )
     return Day(on, columns, appointments)
+
+
+# -- one appointment, as the detail view shows it -------------------------------------
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Everything the appointment view shows, read in one go and audited."""
+
+    id: int
+    status: Status
+    start: datetime
+    end: datetime
+    provider: str
+    type_name: str
+    minutes: int
+    patient_id: int
+    patient: str
+    mrn: str
+    dob: date
+    sex: str
+    phones: tuple[tuple[str, str], ...]
+    reason: str
+    note: str
+    booked_by: str
+    booked_at: datetime
+    updated_by: str
+    updated_at: datetime
+    arrived_at: datetime | None
+    checked_out_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str
+    version: int
+
+
+def detail(appointment_id: int, *, by: Staff) -> Detail:
+    """Read one appointment with its patient for viewing; the view is audited."""
+    from frontdesk.patients import phones_of
+
+    booker = Staff.alias()
+    changer = Staff.alias()
+    row = (Appointment.select(Appointment, Patient, Provider, AppointmentType, booker, changer)
+           .join_from(Appointment, Patient)
+           .join_from(Appointment, Provider)
+           .join_from(Appointment, AppointmentType)
+           .join_from(Appointment, booker, on=(Appointment.booked_by == booker.id))
+           .join_from(Appointment, changer, on=(Appointment.updated_by == changer.id))
+           .where(Appointment.id == appointment_id).first())
+    if row is None:
+        raise NotFound(f"There is no appointment {appointment_id}.")
+    with db.write():
+        audit.record("appointment.viewed", by=by, patient=row.patient_id,
+                     subject=f"appointment {row.id}")
+    zone = clock.zone()
+    local = (lambda value: value.astimezone(zone) if value else None)  # noqa: E731
+    return Detail(
+        id=row.id, status=Status(row.status), start=local(row.start), end=local(row.end),
+        provider=row.provider.display_name, type_name=row.type.name, minutes=row.type.minutes,
+        patient_id=row.patient.id, patient=row.patient.filed_name, mrn=row.patient.mrn,
+        dob=row.patient.dob, sex=row.patient.sex,
+        phones=tuple(phones_of([row.patient]).get(row.patient.id, [])),
+        reason=row.reason, note=row.note, booked_by=row.booked_by.name,
+        booked_at=local(row.booked_at), updated_by=row.updated_by.name,
+        updated_at=local(row.updated_at), arrived_at=local(row.arrived_at),
+        checked_out_at=local(row.checked_out_at), cancelled_at=local(row.cancelled_at),
+        cancel_reason=row.cancel_reason, version=row.version,
+    )

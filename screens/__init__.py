@@ -1,0 +1,1 @@
+"""What staff see: the Textual screens of frontdesk. Imports `frontdesk`, never the reverse."""

@@ -1,0 +1,189 @@
+"""The frontdesk application: sign-in, the areas of the desk, and what joins them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.containers import Center
+from textual.events import Resize
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from frontdesk import changes, config, staff
+from frontdesk.changes import Change
+from screens.actions import ALL, GLOBAL, bindings
+from screens.base import db_work, report_failure
+from screens.help import HelpScreen
+from screens.schedule import ScheduleScreen
+from screens.signin import SignInScreen
+
+__all__ = ["FrontdeskApp", "run", "MIN_SIZE"]
+
+MIN_SIZE = (80, 24)
+POLL_SECONDS = 1.0
+"""How often a terminal asks what the others changed; the target is under 2 s."""
+
+
+class TooSmall(Screen):
+    """Shown instead of a broken layout while the terminal is below 80x24."""
+
+    DEFAULT_CSS = """
+    TooSmall { align: center middle; }
+    TooSmall Static { width: auto; height: auto; text-align: center; }
+    """
+
+    def compose(self):
+        with Center():
+            yield Static(id="message")
+
+    def on_mount(self) -> None:
+        self.show_size(self.app.size.width, self.app.size.height)
+
+    def show_size(self, width: int, height: int) -> None:
+        self.query_one("#message", Static).update(
+            f"frontdesk needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]}.\n"
+            f"This one is {width}x{height}: make the window larger.\nNothing is lost."
+        )
+
+
+class FrontdeskApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "frontdesk"
+    BINDINGS = bindings(GLOBAL)
+    MODES = {"schedule": ScheduleScreen}
+
+    @dataclass
+    class ChangesSeen(Message):
+        """What other terminals (or this one) wrote since the last look."""
+
+        last_id: int
+        changes: list[Change]
+
+    def __init__(self, *, signed_in: staff.Staff | None = None) -> None:
+        super().__init__()
+        self.signed_in: staff.Staff | None = None
+        self._first_person = signed_in
+        self._last_change: int | None = None
+        self._polling = False
+
+    # -- starting, signing in and out -------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._apply_keymap()
+        self.push_screen(SignInScreen())
+        if self._first_person is not None:
+            self.sign_in(self._first_person)
+        self._check_size(self.size.width, self.size.height)
+
+    def _apply_keymap(self) -> None:
+        keys = dict(config.current().keys)
+        known = {action.id for action in ALL}
+        unknown = sorted(set(keys) - known)
+        for action_id in unknown:
+            keys.pop(action_id)
+        if unknown:
+            self.notify(f"config.toml [keys]: no action called {', '.join(unknown)}; "
+                        "F1 shows each action's id.", severity="warning", timeout=10)
+        self.set_keymap(keys)
+
+    def sign_in(self, person: staff.Staff) -> None:
+        """Open the desk for a person who has just proved who they are."""
+        self.signed_in = person
+        self.switch_mode("schedule")
+        if not self._polling:
+            self._polling = True
+            self._poll()
+
+    async def action_sign_out(self) -> None:
+        person = self.signed_in
+        if person is None:
+            return
+        self._record_sign_out(person)
+        self.signed_in = None
+        await self.switch_mode("_default")
+        # Drop every screen of the person who left, with whatever patient data it held.
+        await self.remove_mode("schedule")
+        self.add_mode("schedule", ScheduleScreen)
+        self.screen.query_one("#password").value = ""
+
+    @db_work(group="sign-out", exclusive=False)
+    def _record_sign_out(self, person: staff.Staff) -> None:
+        staff.sign_out(person)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.signed_in is None and action not in ("quit", "help", "command_palette"):
+            return False
+        if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
+            return False  # already there: keep the footer for keys that do something
+        return True
+
+    # -- help and the command palette -------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title in ("Theme", "Quit"):  # not Screenshot: it writes PHI to disk
+                yield command
+        if self.signed_in is None:
+            return
+        for action in GLOBAL:
+            if action.palette:
+                yield SystemCommand(f"app: {action.help[0].lower()}{action.help[1:]}",
+                                    action.description,
+                                    lambda a=action: self.run_action(a.action))
+
+    # -- too small a terminal ---------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        if small and not isinstance(self.screen, TooSmall):
+            self.push_screen(TooSmall())
+        elif small:
+            self.screen.show_size(width, height)
+        elif isinstance(self.screen, TooSmall):
+            self.pop_screen()
+
+    # -- what other terminals changed -------------------------------------------------
+
+    @db_work(group="changes")
+    def _poll(self) -> None:
+        if self._last_change is None:
+            self.post_message(self.ChangesSeen(changes.latest(), []))
+            return
+        found = changes.since(self._last_change)
+        self.post_message(self.ChangesSeen(found[-1].id if found else self._last_change, found))
+
+    @on(ChangesSeen)
+    def _changes_seen(self, message: ChangesSeen) -> None:
+        self._last_change = message.last_id
+        if message.changes:
+            for screen in self.screen_stack:
+                refresh = getattr(screen, "refresh_day", None)
+                if refresh is not None:
+                    refresh(message.changes)
+        # Chain the next look from this one, so polls never overlap.
+        self.set_timer(POLL_SECONDS, self._poll)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "changes" and event.state is WorkerState.ERROR:
+            self.log.warning(f"change feed poll failed: {event.worker.error!r}")
+            self.set_timer(POLL_SECONDS * 5, self._poll)  # try again, more gently
+            return
+        report_failure(self, event)
+
+
+def run(*, signed_in: staff.Staff | None = None) -> int:
+    app = FrontdeskApp(signed_in=signed_in)
+    app.run()
+    return app.return_code or 0

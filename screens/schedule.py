@@ -1,0 +1,213 @@
+"""The day's schedule: the screen after sign-in, across every provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+
+from frontdesk import clock, config, schedule
+from frontdesk.changes import Change
+from frontdesk.dates import describe
+from frontdesk.schedule import Day, Status
+from screens.actions import SCHEDULE, bindings
+from screens.appointment import AppointmentScreen
+from screens.base import DeskScreen, db_work
+from screens.commands import ScreenActions
+from screens.goto import GoToDate
+from screens.widgets import DeskHeader
+from screens.widgets.day_grid import DayGrid
+from screens.widgets.day_list import DayList
+
+__all__ = ["ScheduleScreen"]
+
+
+class ScheduleScreen(DeskScreen):
+    CSS_PATH = "schedule.tcss"
+    BINDINGS = bindings(SCHEDULE)
+    COMMANDS = {ScreenActions}
+    AREA = "schedule"
+    ACTIONS = SCHEDULE
+
+    showing: reactive[date] = reactive(clock.today, init=False)
+    """The day on screen."""
+
+    @dataclass
+    class DayLoaded(Message):
+        day: Day
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader()
+        yield Static("", id="title")
+        with ContentSwitcher(initial="grid"):
+            yield DayGrid(id="grid")
+            yield DayList(id="list")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.watch_showing(self.showing)
+        self.set_interval(30, self._redraw_now)  # keeps the "now" mark on the right row
+
+    # -- loading ----------------------------------------------------------------------
+
+    def watch_showing(self, day: date) -> None:
+        self._set_title(loading=True)
+        self._load(day)
+
+    @db_work(group="day")
+    def _load(self, day: date) -> None:
+        self.post_message(self.DayLoaded(schedule.day(day)))
+
+    @on(DayLoaded)
+    def _draw(self, message: DayLoaded) -> None:
+        if message.day.date != self.showing:
+            return  # an answer for a day staff have already left
+        first_draw = self.grid.day is None or self.grid.day.date != message.day.date
+        self.grid.show(message.day, config.current().slot_minutes, clock.now())
+        self.day_list.show(message.day)
+        if first_draw:
+            self._place_cursor(message.day)
+        self._set_title()
+        self.refresh_bindings()
+
+    def _place_cursor(self, day: Day) -> None:
+        """Open today at the current time, another day at its first appointment."""
+        if day.date == clock.today():
+            self.grid.go_to_time(clock.local(clock.now()).time())
+        elif day.appointments:
+            self.grid.go_to_time(day.appointments[0].start.time())
+
+    def _redraw_now(self) -> None:
+        if self.grid.day is not None and self.grid.day.date == clock.today():
+            self.grid.show(self.grid.day, config.current().slot_minutes, clock.now())
+
+    def refresh_day(self, changes: list[Change]) -> None:
+        """Called by the app when other terminals changed something."""
+        key = schedule.day_key(self.showing)
+        if any((c.topic == "appointment" and c.key == key) or c.topic == "provider"
+               for c in changes):
+            self._load(self.showing)
+
+    def on_screen_resume(self) -> None:
+        if self.grid.day is not None:
+            self._load(self.showing)  # changes made while another screen was in front
+
+    # -- what staff see ---------------------------------------------------------------
+
+    @property
+    def grid(self) -> DayGrid:
+        return self.query_one("#grid", DayGrid)
+
+    @property
+    def day_list(self) -> DayList:
+        return self.query_one("#list", DayList)
+
+    @property
+    def in_list(self) -> bool:
+        return self.query_one(ContentSwitcher).current == "list"
+
+    def _set_title(self, *, loading: bool = False) -> None:
+        title = describe(self.showing)
+        offset = (self.showing - clock.today()).days
+        when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(offset)
+        text = f"{title} ({when})" if when else title
+        day = self.grid.day
+        if loading or day is None or day.date != self.showing:
+            text += "   loading…"
+        else:
+            counts: dict[Status, int] = {}
+            for appointment in day.appointments:
+                counts[appointment.status] = counts.get(appointment.status, 0) + 1
+            booked = sum(n for s, n in counts.items() if s is not Status.CANCELLED)
+            parts = [f"{booked} booked"]
+            for status in (Status.ARRIVED, Status.CHECKED_OUT, Status.NO_SHOW, Status.CANCELLED):
+                if counts.get(status):
+                    parts.append(f"{counts[status]} {status.label}")
+            if not day.providers:
+                parts = ["no providers on file yet"]
+            text += "   " + " · ".join(parts)
+        self.query_one("#title", Static).update(text)
+
+    def _current_appointment_id(self) -> int | None:
+        if self.in_list:
+            current = self.day_list.current
+            return current.id if current else None
+        slot = self.grid.slot_at()
+        if slot is None or not slot.appointments:
+            return None
+        live = [a for a in slot.appointments if a.status is not Status.NO_SHOW]
+        return (live or list(slot.appointments))[0].id
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            return True if self._current_appointment_id() is not None else None
+        if action in ("cursor", "page_providers"):
+            return not self.in_list
+        return True
+
+    @on(DataTable.CellHighlighted)
+    @on(DataTable.RowHighlighted)
+    def _cursor_moved(self) -> None:
+        self.refresh_bindings()  # "Open" greys out on an empty slot
+
+    @on(DataTable.CellSelected)
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        appointment_id = self._current_appointment_id()
+        if appointment_id is not None:
+            self.app.push_screen(AppointmentScreen(appointment_id))
+
+    def action_previous_day(self) -> None:
+        self.showing -= timedelta(days=1)
+
+    def action_next_day(self) -> None:
+        self.showing += timedelta(days=1)
+
+    def action_today(self) -> None:
+        if self.showing == clock.today():
+            self.grid.go_to_time(clock.local(clock.now()).time())
+        self.showing = clock.today()
+
+    def action_go_to(self) -> None:
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self.showing = day
+
+        self.app.push_screen(GoToDate(), chosen)
+
+    def action_toggle_list(self) -> None:
+        """Switch views, keeping staff on the same appointment (or the same time)."""
+        switcher = self.query_one(ContentSwitcher)
+        if self.in_list:
+            current = self.day_list.current
+            switcher.current = "grid"
+            if current is not None:
+                self.grid.go_to_appointment(current)
+            self.grid.focus()
+        else:
+            slot = self.grid.slot_at()
+            switcher.current = "list"
+            if slot is not None:
+                self.day_list.go_to(slot.appointments[0].id if slot.appointments else None,
+                                    slot.starts)
+            self.day_list.focus()
+        self.refresh_bindings()
+
+    def action_cursor(self, direction: str) -> None:
+        getattr(self.grid, f"action_cursor_{direction}")()
+
+    def action_page_providers(self, step: int) -> None:
+        page = self.grid.visible_columns()
+        column = self.grid.cursor_coordinate.column + step * page
+        last = max(0, len(self.grid.columns) - 1)
+        self.grid.move_cursor(column=min(max(column, 0), last), animate=False)

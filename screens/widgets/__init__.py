@@ -1,0 +1,5 @@
+"""Widgets shared by several screens."""
+
+from screens.widgets.header import DeskHeader
+
+__all__ = ["DeskHeader"]

@@ -1,0 +1,43 @@
+"""The line at the top of every screen: clinic, date and time, who is signed in."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Label
+
+from frontdesk import clock, config
+from frontdesk.text import one_line
+
+__all__ = ["DeskHeader"]
+
+
+class DeskHeader(Horizontal):
+    DEFAULT_CSS = """
+    DeskHeader {
+        dock: top;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    DeskHeader > Label { height: 1; padding: 0 1; }
+    DeskHeader > #clinic { width: 1fr; text-style: bold; }
+    DeskHeader > #now { width: auto; color: $text-muted; }
+    DeskHeader > #person { width: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Label(one_line(config.current().clinic_name), id="clinic")
+        yield Label(id="now")
+        yield Label(id="person")
+
+    def on_mount(self) -> None:
+        person = getattr(self.app, "signed_in", None)
+        if person is not None:
+            self.query_one("#person", Label).update(f"{one_line(person.name)} · {person.role_label}")
+        self._tick()
+        self.set_interval(15, self._tick)  # minutes are what staff read; 15 s keeps it honest
+
+    def _tick(self) -> None:
+        now = clock.local(clock.now())
+        self.query_one("#now", Label).update(f"{now:%a, %b} {now.day}, {now.year}  {clock.wall(now)}")
