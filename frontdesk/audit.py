@@ -55,12 +55,17 @@ def _digest(event_id: int, at: str, staff_id: int | None, action: str,
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _scrub(detail: dict[str, Any]) -> dict[str, Any]:
-    """Drop anything that looks like a secret before it can reach the log."""
-    return {
-        key: ("[withheld]" if any(word in key.lower() for word in _SECRET_KEYS) else value)
-        for key, value in detail.items()
-    }
+def _scrub(detail: Any) -> Any:
+    """Drop anything that looks like a secret before it can reach the log, at any depth."""
+    if isinstance(detail, dict):
+        return {
+            key: ("[withheld]" if any(word in str(key).lower() for word in _SECRET_KEYS)
+                  else _scrub(value))
+            for key, value in detail.items()
+        }
+    if isinstance(detail, (list, tuple)):
+        return [_scrub(value) for value in detail]
+    return detail
 
 
 def record(action: str, *, by: Any = None, patient: Any = None, subject: str = "",

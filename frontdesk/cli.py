@@ -257,6 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                      EXIT_REFUSED)
     except KeyboardInterrupt:
         return _fail("stopped.", 130)
+    except BrokenPipeError:
+        # The reader (head, a pager) left early; that is not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     finally:
         db.close_database()
 

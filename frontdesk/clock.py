@@ -77,11 +77,13 @@ def at_local(day: date, wall: time) -> datetime:
     naive = datetime.combine(day, wall)
     first = naive.replace(tzinfo=_zone, fold=0)
     second = naive.replace(tzinfo=_zone, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        raise ValueError(f"{wall:%H:%M} happens twice on {day:%m/%d/%Y} (clocks go back)")
+    # The skipped hour is tested first: its two folds differ in offset too, so the
+    # repeated-hour test alone would call it a time that "happens twice".
     round_trip = first.astimezone(UTC).astimezone(_zone)
     if round_trip.replace(tzinfo=None) != naive:
         raise ValueError(f"{wall:%H:%M} does not exist on {day:%m/%d/%Y} (clocks go forward)")
+    if first.utcoffset() != second.utcoffset():
+        raise ValueError(f"{wall:%H:%M} happens twice on {day:%m/%d/%Y} (clocks go back)")
     return first.astimezone(UTC)
 
 

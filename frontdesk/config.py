@@ -99,7 +99,8 @@ _CHECKS = {
 
 
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*(\[\s*)?{re.escape(key)}\s*(=|\])", re.MULTILINE)
+    # [ \t], not \s: \s would run back over blank lines and report an earlier line.
+    pattern = re.compile(rf"^[ \t]*(\[[ \t]*)?{re.escape(key)}[ \t]*(=|\])", re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 

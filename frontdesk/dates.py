@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from frontdesk.errors import InvalidInput
@@ -59,22 +59,32 @@ def _make(year: int, month: int, day: int, typed: str) -> date:
         raise InvalidInput(f"\"{typed}\": there is no month {month} (month comes first).") from None
 
 
+def _year_less(month: int, day: int, typed: str) -> None:
+    """Refuse a month and day that no year has, without naming a year nobody typed."""
+    if not 1 <= month <= 12:
+        raise InvalidInput(f"\"{typed}\": there is no month {month} (month comes first).")
+    most = 29 if month == 2 else calendar.monthrange(2027, month)[1]
+    if not 1 <= day <= most:
+        raise InvalidInput(f"\"{typed}\": {calendar.month_name[month]} has at most {most} days.")
+
+
 def _nearest_year(month: int, day: int, today: date, typed: str) -> date:
+    """The occurrence of a month and day closest to today (2/29 may be years off)."""
+    _year_less(month, day, typed)
     candidates = []
-    for year in (today.year - 1, today.year, today.year + 1):
+    for year in range(today.year - 4, today.year + 5):
         try:
             candidates.append(date(year, month, day))
         except ValueError:
             continue
-    if not candidates:
-        _make(today.year, month, day, typed)  # raises with the reason
     return min(candidates, key=lambda d: (abs((d - today).days), d < today))
 
 
-def _century(two_digits: int, today: date, kind: Kind) -> int:
+def _century(two_digits: int, today: date, kind: Kind, month: int, day: int) -> int:
     if kind is Kind.BIRTH:
+        # The whole date decides, not the year alone: on Dec 1, 2026, "12/25/26" is 1926.
         year = 2000 + two_digits
-        return year if year <= today.year else year - 100
+        return year if (year, month, day) <= (today.year, today.month, today.day) else year - 100
     options = (1900 + two_digits, 2000 + two_digits, 2100 + two_digits)
     return min(options, key=lambda y: abs(y - today.year))
 
@@ -118,16 +128,15 @@ def _from_numbers(text: str, today: date, kind: Kind) -> date | None:
         return _make(int(match[1]), int(match[2]), int(match[3]), text)
     if _DIGITS.match(text):
         month, day, year = int(text[:2]), int(text[2:4]), text[4:]
-        full = int(year) if len(year) == 4 else _century(int(year), today, kind)
+        full = int(year) if len(year) == 4 else _century(int(year), today, kind, month, day)
         return _make(full, month, day, text)
     if match := _NUMERIC.match(text):
         month, day, year = int(match[1]), int(match[2]), match[3]
         if year is None:
             if kind is Kind.BIRTH:
                 raise InvalidInput(f"\"{text}\": type the year of birth too, as in 3/4/1980.")
-            _make(2028, month, day, text)  # a leap year: only an impossible day fails
             return _nearest_year(month, day, today, text)
-        full = int(year) if len(year) == 4 else _century(int(year), today, kind)
+        full = int(year) if len(year) == 4 else _century(int(year), today, kind, month, day)
         return _make(full, month, day, text)
     return None
 
@@ -138,7 +147,10 @@ def _from_month_names(text: str, today: date, kind: Kind) -> date | None:
     from dateutil import parser
 
     try:
-        parsed = parser.parse(text, dayfirst=False, fuzzy=False)
+        # dateutil fills what was left out from `default`: the program's today, not the
+        # machine's, so a frozen clock (tests, the demo) is honoured.
+        parsed = parser.parse(text, dayfirst=False, fuzzy=False,
+                              default=datetime.combine(today, datetime.min.time()))
     except (parser.ParserError, ValueError, OverflowError):
         return None
     has_year = bool(re.search(r"\d{4}", text)) or bool(re.search(r"'\d{2}\b", text))

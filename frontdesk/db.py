@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 import peewee as pw
-from playhouse.migrations import Runner
 
 from frontdesk.clock import UTC
 from frontdesk.errors import StorageError
@@ -194,6 +193,30 @@ def _check_sqlite_file(path: Path) -> None:
             f"The folder {folder} is read-only for this account; frontdesk needs to "
             "write its journal beside the database. Nothing was changed."
         )
+    if path.exists() and path.stat().st_size:
+        # Last: the peek itself needs the folder (SQLite makes a WAL file's -shm there).
+        _refuse_foreign_file(path)
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Refuse another program's SQLite file by looking at it read-only.
+
+    Connecting with PRAGMAS would already change it (journal_mode=wal rewrites
+    the header), so the look happens before, through a read-only connection.
+    """
+    try:
+        peek = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in
+                      peek.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            peek.close()
+    except sqlite3.DatabaseError as error:
+        raise StorageError(f"Cannot open the database {path}: {_plain(error)}.") from None
+    if tables and "schema_migration" not in tables:
+        raise StorageError(
+            f"{path} is an SQLite database, but not a frontdesk one. Nothing was changed."
+        )
 
 
 def open_database(target: str | os.PathLike[str]) -> pw.Database:
@@ -213,22 +236,24 @@ def open_database(target: str | os.PathLike[str]) -> pw.Database:
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)
-        _refuse_foreign_sqlite(db)
+        if _is_url(target):
+            _refuse_foreign_server(db)
     except pw.DatabaseError as error:
         db.close()
         raise StorageError(f"Cannot open the database {target}: {_plain(error)}") from None
     return db
 
 
-def _refuse_foreign_sqlite(db: pw.Database) -> None:
-    """An SQLite file with tables but no migration history belongs to someone else."""
+def _refuse_foreign_server(db: pw.Database) -> None:
+    """A server database with tables but no migration history belongs to someone else.
+
+    (SQLite files are looked at read-only before connecting: `_refuse_foreign_file`.)
+    """
     tables = set(db.get_tables())
     if tables and "schema_migration" not in tables:
-        path = getattr(db, "database", "")
         db.close()
-        raise StorageError(
-            f"{path} is an SQLite database, but not a frontdesk one. Nothing was changed."
-        )
+        raise StorageError(f"{db.database} holds another program's tables, not frontdesk's. "
+                           "Nothing was changed.")
 
 
 def close_database() -> None:
@@ -273,7 +298,9 @@ def write() -> Iterator[None]:
         raise StorageError(f"The change was not saved: {_plain(error)}.") from None
 
 
-def _runner(directory: Path) -> Runner:
+def _runner(directory: Path):
+    from playhouse.migrations import Runner  # only needed at start-up, and not cheap
+
     return Runner(database.obj, str(directory))
 
 
@@ -325,6 +352,26 @@ def migrate(directory: Path = MIGRATIONS) -> list[str]:
     if applied and isinstance(db, pw.SqliteDatabase):
         _backup_sqlite(Path(db.database), pending[0])
     runner = _runner(directory)
-    with write():
-        # Another terminal may have migrated while this one waited for the lock.
-        return runner.up()
+    if not isinstance(db, pw.SqliteDatabase):
+        with write():
+            # Another terminal may have migrated while this one waited for the lock.
+            return runner.up()
+    # SQLite changes a column by rebuilding its table: the old one is dropped, and
+    # with foreign keys on that drop deletes (CASCADE) or refuses (RESTRICT) every
+    # row pointing at it. The pragma only takes effect outside a transaction, so it
+    # is switched here rather than inside the runner's savepoint, and the keys are
+    # checked before the migration commits.
+    db.execute_sql("PRAGMA foreign_keys = 0")
+    try:
+        with write():
+            # Another terminal may have migrated while this one waited for the lock.
+            done = runner.up()
+            broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StorageError(
+                    f"The schema change {', '.join(done)} would leave {len(broken)} broken "
+                    f"references (first in table {broken[0][0]}); nothing was changed."
+                )
+            return done
+    finally:
+        db.execute_sql("PRAGMA foreign_keys = 1")

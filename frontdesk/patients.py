@@ -160,12 +160,15 @@ def _text(value: str, field_name: str, label: str, limit: int) -> str:
 
 
 def _sex(value: str) -> str:
-    code = value.strip().upper()[:1]
-    if code not in SEXES or len(value.strip()) > 10:
-        raise InvalidInput(
-            "Sex must be F (female), M (male), X (non-binary) or U (unknown).", field="sex"
-        )
-    return code
+    # The code or its word ("F", "female", "non-binary"); not any word that merely
+    # starts with a code letter, so "Mango" is a typo rather than "M".
+    typed = fold(value)
+    for code, word in SEXES.items():
+        if typed in (code.lower(), fold(word)):
+            return code
+    raise InvalidInput(
+        "Sex must be F (female), M (male), X (non-binary) or U (unknown).", field="sex"
+    )
 
 
 def _email(value: str) -> str:

@@ -152,7 +152,9 @@ def sign_in(username: str, password: str) -> Staff:
     if person is None:
         _verify(_decoy_hash(), password)
         with db.write():
-            audit.record("signin.failed", subject="unknown user", detail={"username": username[:32]})
+            # Not the text typed: staff sometimes type their password into this box.
+            audit.record("signin.failed", subject="unknown user",
+                         detail={"typed_characters": len(username)})
         raise SignInRefused(WRONG_CREDENTIALS)
     now = clock.now()
     if person.locked_until and person.locked_until > now:
@@ -163,6 +165,10 @@ def sign_in(username: str, password: str) -> Staff:
     if not matches:
         _count_failure(person)
     with db.write():
+        # Looked at again under the write lock: another terminal may have just locked it.
+        locked_until = Staff.select(Staff.locked_until).where(Staff.id == person.id).scalar()
+        if locked_until and Staff.locked_until.python_value(locked_until) > clock.now():
+            raise SignInRefused(_locked_message(Staff.locked_until.python_value(locked_until)))
         updates = {Staff.failed_signins: 0, Staff.locked_until: None}
         if hasher.check_needs_rehash(person.password_hash):
             updates[Staff.password_hash] = hasher.hash(password)
@@ -173,6 +179,7 @@ def sign_in(username: str, password: str) -> Staff:
 
 def _count_failure(person: Staff) -> None:
     """Count a failed sign-in atomically; the fifth in a row locks the account."""
+    locked_now = False
     with db.write():
         Staff.update(failed_signins=Staff.failed_signins + 1).where(Staff.id == person.id).execute()
         failures = Staff.select(Staff.failed_signins).where(Staff.id == person.id).scalar()
@@ -183,10 +190,13 @@ def _count_failure(person: Staff) -> None:
             Staff.update(locked_until=until, failed_signins=0).where(Staff.id == person.id).execute()
             audit.record("signin.locked", by=person, subject=f"staff {person.id}",
                          detail={"until": until.isoformat()})
-            raise SignInRefused(
-                f"{WRONG_CREDENTIALS} That was the {MAX_FAILURES}th failure in a row: "
-                f"the account is locked for {LOCKOUT.seconds // 60} minutes."
-            )
+            locked_now = True
+    # Raised only after the commit: raising inside the block would roll the lock back.
+    if locked_now:
+        raise SignInRefused(
+            f"{WRONG_CREDENTIALS} After {MAX_FAILURES} failures in a row the account is "
+            f"locked for {LOCKOUT.seconds // 60} minutes."
+        )
     raise SignInRefused(WRONG_CREDENTIALS)
 
 

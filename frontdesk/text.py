@@ -46,7 +46,13 @@ def one_line(text: str) -> str:
     return " ".join(clean(text).split())
 
 
+# Letters that NFKD does not take apart into a base letter and a mark: without
+# these, "Dang" would never find "Đặng", nor "Lukasz" find "Łukasz".
+_BASE_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ð": "d", "ø": "o", "ı": "i", "ħ": "h",
+                               "ŧ": "t", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
 def fold(text: str) -> str:
     """The comparable form of a name: `"O'Brien-Núñez"` -> `"obriennunez"`."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_BASE_LETTERS))
     return "".join(ch for ch in decomposed if ch.isalnum())

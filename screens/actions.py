@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-__all__ = ["Action", "GLOBAL", "SCHEDULE", "DETAIL", "bindings", "ALL", "by_id"]
+__all__ = ["Action", "GLOBAL", "SCHEDULE", "DETAIL", "bindings", "ALL", "by_id", "wire_problem"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,22 @@ DETAIL = (
 )
 
 ALL = GLOBAL + SCHEDULE + DETAIL
+
+
+_COLLIDING = {"ctrl+h": "backspace", "ctrl+i": "tab", "ctrl+m": "enter", "ctrl+j": "newline",
+              "ctrl+left_square_bracket": "escape"}
+
+
+def wire_problem(key: str) -> str | None:
+    """Why a key cannot be relied on over SSH, or None when it can."""
+    key = key.strip()
+    if key in _COLLIDING:
+        return f"{key} arrives as {_COLLIDING[key]}"
+    if key.startswith("alt+") and key[4:].isdigit():
+        return f"{key} arrives as a symbol, not a key"
+    if key.startswith("super+") or (key.startswith("ctrl+") and key[5:].isdigit()):
+        return f"{key} is never sent by a terminal"
+    return None
 
 
 def by_id(action_id: str) -> Action:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -16,7 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from frontdesk import changes, config, staff
 from frontdesk.changes import Change
-from screens.actions import ALL, GLOBAL, bindings
+from screens.actions import ALL, GLOBAL, bindings, wire_problem
 from screens.base import db_work, report_failure
 from screens.help import HelpScreen
 from screens.schedule import ScheduleScreen
@@ -55,7 +56,7 @@ class FrontdeskApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "frontdesk"
     BINDINGS = bindings(GLOBAL)
-    MODES = {"schedule": ScheduleScreen}
+    MODES = {"signin": SignInScreen, "schedule": ScheduleScreen}
 
     @dataclass
     class ChangesSeen(Message):
@@ -75,20 +76,27 @@ class FrontdeskApp(App):
 
     def on_mount(self) -> None:
         self._apply_keymap()
-        self.push_screen(SignInScreen())
         if self._first_person is not None:
             self.sign_in(self._first_person)
+        else:
+            self.switch_mode("signin")
         self._check_size(self.size.width, self.size.height)
 
     def _apply_keymap(self) -> None:
+        """Staff's own keys from config.toml, minus any that could never work."""
         keys = dict(config.current().keys)
         known = {action.id for action in ALL}
-        unknown = sorted(set(keys) - known)
-        for action_id in unknown:
-            keys.pop(action_id)
-        if unknown:
-            self.notify(f"config.toml [keys]: no action called {', '.join(unknown)}; "
-                        "F1 shows each action's id.", severity="warning", timeout=10)
+        problems = [f"no action called {action_id} (F1 shows each id)"
+                    for action_id in sorted(set(keys) - known)]
+        for action_id, typed in sorted(keys.items()):
+            problems += [f"{action_id}: {problem}" for key in typed.split(",")
+                         if (problem := wire_problem(key))]
+        for action_id in list(keys):
+            if action_id not in known or any(wire_problem(k) for k in keys[action_id].split(",")):
+                keys.pop(action_id)
+        if problems:
+            self.notify("config.toml [keys] ignored: " + "; ".join(problems) + ".",
+                        severity="warning", timeout=15)
         self.set_keymap(keys)
 
     def sign_in(self, person: staff.Staff) -> None:
@@ -105,11 +113,13 @@ class FrontdeskApp(App):
             return
         self._record_sign_out(person)
         self.signed_in = None
-        await self.switch_mode("_default")
-        # Drop every screen of the person who left, with whatever patient data it held.
+        # Fresh screens for whoever signs in next: nothing of this person's work,
+        # and none of the patient data it showed, is kept.
+        await self.remove_mode("signin")
+        self.add_mode("signin", SignInScreen)
+        await self.switch_mode("signin")
         await self.remove_mode("schedule")
         self.add_mode("schedule", ScheduleScreen)
-        self.screen.query_one("#password").value = ""
 
     @db_work(group="sign-out", exclusive=False)
     def _record_sign_out(self, person: staff.Staff) -> None:
@@ -137,8 +147,7 @@ class FrontdeskApp(App):
         for action in GLOBAL:
             if action.palette:
                 yield SystemCommand(f"app: {action.help[0].lower()}{action.help[1:]}",
-                                    action.description,
-                                    lambda a=action: self.run_action(a.action))
+                                    action.description, partial(self.run_action, action.action))
 
     # -- too small a terminal ---------------------------------------------------------
 

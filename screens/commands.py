@@ -20,18 +20,15 @@ class ScreenActions(Provider):
         return [(f"{prefix}: {a.help[0].lower()}{a.help[1:]}" if prefix else a.help, a)
                 for a in actions if a.palette]
 
-    def _run(self, action: Action) -> None:
-        self.screen.run_action(action.action)
-
     async def discover(self) -> Hits:
         for title, action in self._entries():
             if self.screen.check_action(action.action.split("(")[0], ()) is not False:
-                yield DiscoveryHit(title, partial(self._run, action), help=action.description)
+                yield DiscoveryHit(title, partial(self.screen.run_action, action.action), help=action.description)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, action in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._run, action),
+                yield Hit(score, matcher.highlight(title), partial(self.screen.run_action, action.action),
                           text=title, help=action.description)

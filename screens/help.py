@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from frontdesk.schedule import Status
+from screens.actions import ALL
 from screens.base import DeskModal
 
 __all__ = ["HelpScreen"]
@@ -24,35 +26,46 @@ class HelpScreen(DeskModal):
         self._behind = behind
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
+        with VerticalScroll(id="help") as scroll:
+            scroll.border_title = "Help"
             yield Static(self._keys(), id="keys")
             yield Static(self._legend(), id="legend")
             yield Static("Esc closes this help. Keys can be changed in config.toml "
                          "([keys] table, by the id in brackets).", id="hint")
 
-    def _keys(self) -> Text:
-        text = Text("Keys on this screen\n", style="bold")
-        seen: set[str] = set()
-        for key, active in self._behind.active_bindings.items():
+    def _keys(self) -> Table:
+        """The registry's actions in force on the screen behind, with their real keys."""
+        table = Table.grid(padding=(0, 1))
+        table.add_column(justify="right", style="bold", no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=1)
+        registry = {action.id: action for action in ALL}
+        local, everywhere = [], []
+        shown: set[str] = set()
+        for active in self._behind.active_bindings.values():
             binding = active.binding
-            if binding.id in seen or not binding.description:
+            if binding.id not in registry or binding.id in shown:
                 continue
-            seen.add(binding.id or binding.action)
-            display = self.app.get_key_display(binding)
-            line = Text.assemble((f" {display:>8} ", "bold"), f" {binding.description:<16}",
-                                 (f" {binding.tooltip}", "" if active.enabled else "dim"))
-            if binding.id:
-                line.append(f" [{binding.id}]", style="dim")
-            text.append_text(line)
-            text.append("\n")
-        return text
+            shown.add(binding.id)
+            row = (self.app.get_key_display(binding), binding.description,
+                   Text.assemble(binding.tooltip, (f"  [{binding.id}]", "dim"),
+                                 style="" if active.enabled else "dim"))
+            (everywhere if binding.id.startswith("app.") else local).append(row)
+        table.add_row("", Text("On this screen", style="bold underline"), "")
+        for row in local:
+            table.add_row(*row)
+        if local:
+            table.add_row("arrows", "Move", "Arrow keys move the cursor too")
+        table.add_row("", Text("Everywhere", style="bold underline"), "")
+        for row in everywhere:
+            table.add_row(*row)
+        return table
 
     def _legend(self) -> Text:
-        text = Text("\nMarks on the schedule\n", style="bold")
-        for status in Status:
-            text.append(f"  {status.mark}  {status.label}\n")
-        text.append("  Shaded slots are outside the provider's hours; ")
-        text.append("the highlighted time is now.\n")
+        text = Text("Marks on the schedule: ", style="bold")
+        text.append("  ".join(f"{status.mark} {status.label}" for status in Status))
+        text.append(". Dotted slots are outside the provider's hours; the time marked ▸ is "
+                    "now.")
         return text
 
     def action_close(self) -> None:

@@ -210,4 +210,4 @@ class ScheduleScreen(DeskScreen):
         page = self.grid.visible_columns()
         column = self.grid.cursor_coordinate.column + step * page
         last = max(0, len(self.grid.columns) - 1)
-        self.grid.move_cursor(column=min(max(column, 0), last), animate=False)
+        self.grid.move_cursor(column=min(max(column, 1), last), animate=False)

@@ -73,10 +73,11 @@ class SignInScreen(DeskScreen):
     @on(Answered)
     def _answered(self, message: Answered) -> None:
         self.query_one("#box").disabled = False
+        self.query_one("#password", Input).clear()  # never left in a widget, right or wrong
         if message.person is None:
-            self.query_one("#password", Input).clear()
             self._refuse(message.refusal, focus="#password")
             return
+        self.query_one("#refusal", Label).update("")
         self.app.sign_in(message.person)
 
     def _refuse(self, text: str, *, focus: str) -> None:

@@ -1,7 +1,9 @@
 """The day as a grid: a column per provider, a row per slot of the clinic's size.
 
-Built on DataTable: it gives the cell cursor, the fixed column of times (row
-labels) and horizontal scrolling through providers that do not fit.
+Built on DataTable: it gives the cell cursor, a fixed column of times and
+horizontal scrolling through providers that do not fit. The times are a fixed
+first column rather than row labels: DataTable measures row labels lazily, on
+idle, and a rebuilt table could be painted without them.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ class DayGrid(DataTable):
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="cell", zebra_stripes=False, cell_padding=_PADDING, **kwargs)
+        super().__init__(cursor_type="cell", zebra_stripes=False, cell_padding=_PADDING,
+                         fixed_columns=1, show_row_labels=False, **kwargs)
         self.day: Day | None = None
         self.slot_minutes = 15
         self._times: list[datetime] = []
@@ -77,10 +80,10 @@ class DayGrid(DataTable):
         coordinate = coordinate or self.cursor_coordinate
         if not self._times or not self._columns:
             return None
-        if not (0 <= coordinate.row < len(self._times) and
-                0 <= coordinate.column < len(self._columns)):
+        column = coordinate.column - 1  # column 0 holds the times
+        if not (0 <= coordinate.row < len(self._times) and 0 <= column < len(self._columns)):
             return None
-        provider = self._columns[coordinate.column]
+        provider = self._columns[column]
         starts = self._times[coordinate.row]
         ends = starts + timedelta(minutes=self.slot_minutes)
         held = tuple(a for a in self.day.appointments
@@ -117,6 +120,7 @@ class DayGrid(DataTable):
         self.clear(columns=True)
         visible = min(len(self._columns), self.visible_columns()) or 1
         width = max(MIN_COLUMN, self._usable_width() // visible - 2 * _PADDING)
+        self.add_column("", width=LABEL_WIDTH, key="time")
         for column in self._columns:
             self.add_column(Text(one_line(column.short_name), style=f"bold {column.colour}"),
                             width=width, key=str(column.id))
@@ -127,8 +131,8 @@ class DayGrid(DataTable):
             row_end = row_time + step
             cells = [self._cell(column, row_time, row_end, by_provider.get(column.id, []),
                                 width, shade) for column in self._columns]
-            self.add_row(*cells, key=row_time.isoformat(),
-                         label=self._label(row_time, row_end, now_local))
+            self.add_row(self._label(row_time, row_end, now_local), *cells,
+                         key=row_time.isoformat())
         self._restore(keep)
 
     def _shade_style(self) -> Style:
@@ -147,7 +151,7 @@ class DayGrid(DataTable):
         text = f"{clock.wall(starts):>5}"
         if starts <= now < ends:
             return Text(text + "▸", style="bold reverse")
-        return Text(text + " ", style="dim" if starts.minute % 60 else "")
+        return Text(text + " ", style="dim" if starts.minute else "")
 
     def _cell(self, column: Column, starts: datetime, ends: datetime,
               appointments: list[DayAppointment], width: int, shade: Style) -> Text:
@@ -178,7 +182,7 @@ class DayGrid(DataTable):
             return
         row = next((i for i, t in enumerate(self._times)
                     if t.time() == keep.starts.time()), None)
-        column = next((i for i, c in enumerate(self._columns) if c.id == keep.provider.id),
+        column = next((i for i, c in enumerate(self._columns, 1) if c.id == keep.provider.id),
                       None)
         if row is None or column is None:
             return
@@ -188,11 +192,18 @@ class DayGrid(DataTable):
         """Put the cursor on the row holding a wall-clock time (today's now, say)."""
         for index, row_time in enumerate(self._times):
             if row_time.time() <= at < (row_time + timedelta(minutes=self.slot_minutes)).time():
-                self.move_cursor(row=index, column=self.cursor_coordinate.column, animate=False)
+                self.move_cursor(row=index, column=max(1, self.cursor_coordinate.column),
+                                 animate=False)
                 return
 
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        """The times are not a place to stand: step back onto the first provider."""
+        super().watch_cursor_coordinate(old, new)
+        if new.column == 0 and len(self.columns) > 1:
+            self.move_cursor(column=1, animate=False)
+
     def go_to_appointment(self, appointment: DayAppointment) -> None:
-        column = next((i for i, c in enumerate(self._columns)
+        column = next((i for i, c in enumerate(self._columns, 1)
                        if c.id == appointment.provider_id), None)
         if column is None:
             return

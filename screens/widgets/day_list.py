@@ -27,9 +27,9 @@ class DayList(DataTable):
     def on_mount(self) -> None:
         self.add_column("Time", width=11, key="time")
         self.add_column("Provider", width=16, key="provider")
-        self.add_column("Patient", width=24, key="patient")
+        self.add_column("Patient", width=22, key="patient")
         self.add_column("Type", width=5, key="type")
-        self.add_column("Status", width=12, key="status")
+        self.add_column("Status", width=14, key="status")
 
     def show(self, day: Day) -> None:
         keep = self.current.id if self.current else None
