@@ -154,41 +154,43 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 # -- the TUI ------------------------------------------------------------------------
 
 
-def _demo_is_current(path: Path) -> bool:
+def _demo_is_current() -> bool:
     """A demo is reused while its book still reaches a week past today."""
     from frontdesk import schedule
 
-    db.open_database(path)
-    db.migrate()
     last = schedule.Appointment.select(schedule.Appointment.start).order_by(
         schedule.Appointment.start.desc()).scalar()
     return last is not None and clock.local(last).date() >= clock.today() + timedelta(days=7)
 
 
 def _open_demo() -> str:
+    """The demo clinic in the user data directory: built once, rebuilt when it runs out."""
     path = paths.demo_database()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and not _demo_is_current(path):
+    if path.exists():
+        _open(str(path))
+        if _demo_is_current():
+            return str(path)
         db.close_database()
         for stale in path.parent.glob(path.name + "*"):
             stale.unlink()
-    if not path.exists():
-        print("Building the demo clinic (once)...", file=sys.stderr)
-        _build_demo(path, patients_count=2000, providers_count=6, seed=1)
-    db.open_database(path)
-    db.migrate()
+    print("Building the demo clinic (once)...", file=sys.stderr)
+    _build_demo(path, patients_count=2000, providers_count=6, seed=1)
     return str(path)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
     from frontdesk import staff
 
-    signed_in = None
+    signed_in = first_day = None
     if args.demo:
         target = _open_demo()
+        from frontdesk import schedule
         from frontdesk.demo import FRONT_DESK_USER
 
         signed_in = staff.Staff.get(staff.Staff.username == FRONT_DESK_USER)
+        # Read before the screen starts, so its first frame shows the day, not "loading".
+        first_day = schedule.day(clock.today())
     else:
         target = _open(args.db)
         if not staff.Staff.select().exists():
@@ -196,7 +198,7 @@ def cmd_app(args: argparse.Namespace) -> int:
                          f"  frontdesk init --db {target}", EXIT_USAGE)
     from screens.app import run  # Textual is imported here and nowhere in frontdesk/
 
-    return run(signed_in=signed_in)
+    return run(signed_in=signed_in, first_day=first_day)
 
 
 # -- wiring -------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +118,8 @@ def load(path: Path | None = None) -> Config:
         return Config()
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"Cannot read the configuration {path}: {error}") from None
+    import tomllib  # only when there is a file to read
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

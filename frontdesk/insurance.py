@@ -11,7 +11,7 @@ from frontdesk import audit, changes, clock, db
 from frontdesk.errors import Conflict, InvalidInput
 from frontdesk.patients import Patient
 from frontdesk.staff import Staff
-from frontdesk.text import has_control, one_line
+from frontdesk.text import typed
 
 __all__ = ["PlanType", "Payer", "Coverage", "add_payer", "add_coverage", "coverage_on"]
 
@@ -58,20 +58,9 @@ class Coverage(db.Model):
         return self.effective_on <= on and (self.ends_on is None or on <= self.ends_on)
 
 
-def _field(value: str, field_name: str, label: str, limit: int, *, required: bool) -> str:
-    if has_control(value):
-        raise InvalidInput(f"{label} holds control characters; retype it.", field=field_name)
-    value = one_line(value)
-    if required and not value:
-        raise InvalidInput(f"{label} is required.", field=field_name)
-    if len(value) > limit:
-        raise InvalidInput(f"{label} is longer than {limit} characters.", field=field_name)
-    return value
-
-
 def add_payer(name: str, payer_id: str = "", *, by: Staff) -> Payer:
-    name = _field(name, "name", "Payer name", 80, required=True)
-    payer_id = _field(payer_id, "payer_id", "Payer ID", 20, required=False)
+    name = typed(name, field="name", label="Payer name", limit=80, required=True)
+    payer_id = typed(payer_id, field="payer_id", label="Payer ID", limit=20, required=False)
     with db.write():
         if Payer.select().where(Payer.name == name).exists():
             raise Conflict(f"{name} is already on the payer list.", field="name")
@@ -91,8 +80,8 @@ def add_coverage(patient: Patient, payer: Payer, *, plan_type: PlanType | str, m
             f"Plan type \"{plan_type}\" is not one of {', '.join(p.value for p in PlanType)}.",
             field="plan_type",
         ) from None
-    member_id = _field(member_id, "member_id", "Member ID", 30, required=True)
-    group_number = _field(group_number, "group_number", "Group number", 30, required=False)
+    member_id = typed(member_id, field="member_id", label="Member ID", limit=30, required=True)
+    group_number = typed(group_number, field="group_number", label="Group number", limit=30, required=False)
     if rank not in (1, 2, 3):
         raise InvalidInput("Coverage is primary (1), secondary (2) or tertiary (3).",
                            field="rank")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
 
 import platformdirs
@@ -37,12 +35,14 @@ def demo_database() -> Path:
     return data_dir() / "demo.db"
 
 
-def reference(name: str) -> Traversable:
+def reference(name: str):
     """A reference file shipped in data/ (names, payers, protocols...).
 
     Installed, data/ is the `frontdesk.data` package; in a source checkout it is
     the data/ directory beside frontdesk/.
     """
+    from importlib import resources  # not at import: start-up time counts
+
     installed = resources.files("frontdesk") / "data"
     if installed.is_dir():
         return installed / name

@@ -18,7 +18,7 @@ from frontdesk import audit, changes, clock, counters, db, telephone
 from frontdesk.dates import Kind, parse_date
 from frontdesk.errors import InvalidInput
 from frontdesk.staff import Staff
-from frontdesk.text import fold, has_control, one_line
+from frontdesk.text import fold, typed
 
 __all__ = [
     "Patient",
@@ -136,26 +136,9 @@ class Checked:
 
 
 def _name(value: str, field_name: str, label: str, *, required: bool) -> str:
-    if has_control(value):
-        raise InvalidInput(f"{label} holds control characters; retype it.", field=field_name)
-    value = one_line(value)
-    if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=field_name)
-        return ""
-    if len(value) > NAME_MAX:
-        raise InvalidInput(f"{label} is longer than {NAME_MAX} characters.", field=field_name)
-    if not any(ch.isalpha() for ch in value):
+    value = typed(value, field=field_name, label=label, limit=NAME_MAX, required=required)
+    if value and not any(ch.isalpha() for ch in value):
         raise InvalidInput(f"{label} \"{value}\" has no letters in it.", field=field_name)
-    return value
-
-
-def _text(value: str, field_name: str, label: str, limit: int) -> str:
-    if has_control(value):
-        raise InvalidInput(f"{label} holds control characters; retype it.", field=field_name)
-    value = one_line(value)
-    if len(value) > limit:
-        raise InvalidInput(f"{label} is longer than {limit} characters.", field=field_name)
     return value
 
 
@@ -179,9 +162,9 @@ def _email(value: str) -> str:
 
 
 def _address(draft: Draft) -> tuple[str, str, str, str, str]:
-    address1 = _text(draft.address1, "address1", "Address", 100)
-    address2 = _text(draft.address2, "address2", "Address line 2", 100)
-    city = _text(draft.city, "city", "City", 60)
+    address1 = typed(draft.address1, field="address1", label="Address", limit=100)
+    address2 = typed(draft.address2, field="address2", label="Address line 2", limit=100)
+    city = typed(draft.city, field="city", label="City", limit=60)
     state = draft.state.strip().upper()
     if state and state not in US_STATES:
         raise InvalidInput(f"State \"{draft.state.strip()}\" is not a US state code such as NY.",

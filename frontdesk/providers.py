@@ -10,7 +10,7 @@ import peewee as pw
 from frontdesk import audit, changes, db
 from frontdesk.errors import Conflict, InvalidInput
 from frontdesk.staff import Staff
-from frontdesk.text import has_control, one_line
+from frontdesk.text import typed
 
 __all__ = [
     "Provider",
@@ -85,21 +85,12 @@ class ProviderHours(db.Model):
         indexes = ((("provider", "weekday"), False),)
 
 
-def _word(value: str, field_name: str, label: str, limit: int) -> str:
-    if has_control(value):
-        raise InvalidInput(f"{label} holds control characters; retype it.", field=field_name)
-    value = one_line(value)
-    if not value or len(value) > limit:
-        raise InvalidInput(f"{label} is required (up to {limit} characters).", field=field_name)
-    return value
-
-
 def add_provider(*, first_name: str, last_name: str, credentials: str, npi: str,
                  specialty: str, colour: str = "blue", by: Staff) -> Provider:
-    first_name = _word(first_name, "first_name", "First name", 50)
-    last_name = _word(last_name, "last_name", "Last name", 50)
-    credentials = _word(credentials, "credentials", "Credentials", 20)
-    specialty = _word(specialty, "specialty", "Specialty", 60)
+    first_name = typed(first_name, field="first_name", label="First name", limit=50, required=True)
+    last_name = typed(last_name, field="last_name", label="Last name", limit=50, required=True)
+    credentials = typed(credentials, field="credentials", label="Credentials", limit=20, required=True)
+    specialty = typed(specialty, field="specialty", label="Specialty", limit=60, required=True)
     npi = npi.strip()
     if not (len(npi) == 10 and npi.isdigit()):
         raise InvalidInput(f"NPI \"{npi}\" must be 10 digits.", field="npi")

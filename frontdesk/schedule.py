@@ -21,7 +21,7 @@ from frontdesk.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from frontdesk.patients import Patient
 from frontdesk.providers import Provider, active_providers, hours_on, stretches
 from frontdesk.staff import Staff
-from frontdesk.text import has_control, one_line
+from frontdesk.text import one_line, typed
 
 __all__ = [
     "Status",
@@ -198,22 +198,14 @@ def _refuse_outside_hours(provider: Provider, on: date, at: time, end: datetime)
                        f"{clock.wall(at)}-{clock.wall(end_wall)} is outside those hours.")
 
 
-def _note(value: str, field_name: str, limit: int) -> str:
-    if has_control(value):
-        raise InvalidInput("That text holds control characters; retype it.", field=field_name)
-    value = one_line(value)
-    if len(value) > limit:
-        raise InvalidInput(f"Keep it under {limit} characters.", field=field_name)
-    return value
-
-
 _insert_appointment = db.Insert(Appointment)
 
 
 def book(patient: Patient, provider: Provider, kind: AppointmentType, on: date, at: time, *,
          by: Staff, reason: str = "", note: str = "") -> Appointment:
     """Book a visit at a wall-clock time on a clinic day."""
-    reason, note = _note(reason, "reason", 200), _note(note, "note", 500)
+    reason = typed(reason, field="reason", label="Reason", limit=200)
+    note = typed(note, field="note", label="Note", limit=500)
     start, end = _span(on, at, kind.minutes)
     if not provider.active:
         raise Conflict(f"{provider.short_name} no longer sees patients here.")
@@ -305,7 +297,7 @@ def check_out(appointment: Appointment, *, by: Staff) -> Appointment:
 
 
 def cancel(appointment: Appointment, *, reason: str, by: Staff) -> Appointment:
-    reason = _note(reason, "reason", 200)
+    reason = typed(reason, field="reason", label="Reason", limit=200)
     if not reason:
         raise InvalidInput("Say why the appointment is cancelled.", field="reason")
     return _transition(appointment, Status.CANCELLED, (Status.SCHEDULED, Status.CONFIRMED),

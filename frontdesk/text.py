@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean", "has_control", "fold", "one_line"]
+from frontdesk.errors import InvalidInput
+
+__all__ = ["clean", "has_control", "fold", "one_line", "typed"]
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte escapes,
 # and the 8-bit C1 forms of CSI and OSC.
@@ -50,6 +52,22 @@ def one_line(text: str) -> str:
 # these, "Dang" would never find "Đặng", nor "Lukasz" find "Łukasz".
 _BASE_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ð": "d", "ø": "o", "ı": "i", "ħ": "h",
                                "ŧ": "t", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
+def typed(value: str, *, field: str, label: str, limit: int, required: bool = False) -> str:
+    """A one-line field as staff typed it, or `InvalidInput` naming the field and why.
+
+    Control characters are refused rather than quietly stripped: text that holds
+    them came from a paste or a bad file, and staff should see it.
+    """
+    if has_control(value):
+        raise InvalidInput(f"{label} holds control characters; retype it.", field=field)
+    value = one_line(value)
+    if required and not value:
+        raise InvalidInput(f"{label} is required.", field=field)
+    if len(value) > limit:
+        raise InvalidInput(f"{label} is longer than {limit} characters.", field=field)
+    return value
 
 
 def fold(text: str) -> str:

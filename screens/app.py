@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from frontdesk import changes, config, staff
 from frontdesk.changes import Change
+from frontdesk.schedule import Day
 from screens.actions import ALL, GLOBAL, bindings, wire_problem
 from screens.base import db_work, report_failure
 from screens.help import HelpScreen
@@ -56,7 +57,8 @@ class FrontdeskApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "frontdesk"
     BINDINGS = bindings(GLOBAL)
-    MODES = {"signin": SignInScreen, "schedule": ScheduleScreen}
+    MODES = {"signin": SignInScreen}
+    """The areas of the desk; "schedule" is added per person in `__init__` and sign-out."""
 
     @dataclass
     class ChangesSeen(Message):
@@ -65,10 +67,12 @@ class FrontdeskApp(App):
         last_id: int
         changes: list[Change]
 
-    def __init__(self, *, signed_in: staff.Staff | None = None) -> None:
+    def __init__(self, *, signed_in: staff.Staff | None = None,
+                 first_day: Day | None = None) -> None:
         super().__init__()
         self.signed_in: staff.Staff | None = None
         self._first_person = signed_in
+        self.add_mode("schedule", partial(ScheduleScreen, preloaded=first_day))
         self._last_change: int | None = None
         self._polling = False
 
@@ -192,7 +196,7 @@ class FrontdeskApp(App):
         report_failure(self, event)
 
 
-def run(*, signed_in: staff.Staff | None = None) -> int:
-    app = FrontdeskApp(signed_in=signed_in)
+def run(*, signed_in: staff.Staff | None = None, first_day: Day | None = None) -> int:
+    app = FrontdeskApp(signed_in=signed_in, first_day=first_day)
     app.run()
     return app.return_code or 0

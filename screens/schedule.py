@@ -45,12 +45,20 @@ class ScheduleScreen(DeskScreen):
         yield DeskHeader()
         yield Static("", id="title")
         with ContentSwitcher(initial="grid"):
-            yield DayGrid(id="grid")
-            yield DayList(id="list")
+            yield DayGrid(id="grid")  # the list is made the first time staff ask for it
         yield Footer(compact=True)
 
+    def __init__(self, *, preloaded: Day | None = None) -> None:
+        super().__init__()
+        self._preloaded = preloaded
+        """Today, read before the app started, so the first frame already shows it."""
+
     def on_mount(self) -> None:
-        self.watch_showing(self.showing)
+        if self._preloaded is not None and self._preloaded.date == self.showing:
+            self._draw(self.DayLoaded(self._preloaded))  # now, before the first frame
+            self._preloaded = None
+        else:
+            self.watch_showing(self.showing)
         self.set_interval(30, self._redraw_now)  # keeps the "now" mark on the right row
 
     # -- loading ----------------------------------------------------------------------
@@ -69,7 +77,8 @@ class ScheduleScreen(DeskScreen):
             return  # an answer for a day staff have already left
         first_draw = self.grid.day is None or self.grid.day.date != message.day.date
         self.grid.show(message.day, config.current().slot_minutes, clock.now())
-        self.day_list.show(message.day)
+        if self.day_list is not None:
+            self.day_list.show(message.day)
         if first_draw:
             self._place_cursor(message.day)
         self._set_title()
@@ -93,9 +102,13 @@ class ScheduleScreen(DeskScreen):
                for c in changes):
             self._load(self.showing)
 
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
     def on_screen_resume(self) -> None:
-        if self.grid.day is not None:
-            self._load(self.showing)  # changes made while another screen was in front
+        if getattr(self, "_away", False):
+            self._away = False
+            self._load(self.showing)  # what changed while another area was in front
 
     # -- what staff see ---------------------------------------------------------------
 
@@ -104,8 +117,9 @@ class ScheduleScreen(DeskScreen):
         return self.query_one("#grid", DayGrid)
 
     @property
-    def day_list(self) -> DayList:
-        return self.query_one("#list", DayList)
+    def day_list(self) -> DayList | None:
+        found = self.query("#list")
+        return found.first(DayList) if found else None
 
     @property
     def in_list(self) -> bool:
@@ -185,9 +199,13 @@ class ScheduleScreen(DeskScreen):
 
         self.app.push_screen(GoToDate(), chosen)
 
-    def action_toggle_list(self) -> None:
+    async def action_toggle_list(self) -> None:
         """Switch views, keeping staff on the same appointment (or the same time)."""
         switcher = self.query_one(ContentSwitcher)
+        if self.day_list is None:
+            await switcher.mount(DayList(id="list"))
+            if self.grid.day is not None:
+                self.day_list.show(self.grid.day)
         if self.in_list:
             current = self.day_list.current
             switcher.current = "grid"

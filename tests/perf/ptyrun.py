@@ -18,7 +18,11 @@ class PtyProgram:
         self.started = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:  # the child: become the program
-            os.execvpe(argv[0], argv, {**os.environ, "TERM": "xterm-256color", **(env or {})})
+            child_env = {**os.environ, "TERM": "xterm-256color", **(env or {})}
+            # An installed program runs from compiled bytecode (pip writes it); a
+            # development shell that forbids bytecode would time the compiler instead.
+            child_env.pop("PYTHONDONTWRITEBYTECODE", None)
+            os.execvpe(argv[0], argv, child_env)
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.output = b""
