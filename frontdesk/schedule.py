@@ -385,6 +385,19 @@ class Day:
                 time(last_minute // 60, last_minute % 60))
 
 
+_day_rows = db.Statement(lambda v: (
+    Appointment.select(
+        Appointment.id, Appointment.provider, Appointment.start, Appointment.end,
+        Appointment.status, Patient.id, Patient.last_name, Patient.first_name, Patient.mrn,
+        AppointmentType.name, AppointmentType.code,
+    )
+    .join_from(Appointment, Patient)
+    .join_from(Appointment, AppointmentType)
+    .where((Appointment.start >= v("start")) & (Appointment.start < v("end")))
+    .order_by(Appointment.start, Appointment.provider)
+))
+
+
 def day(on: date) -> Day:
     """Every active provider's hours and every appointment of a clinic day."""
     providers = active_providers()
@@ -394,27 +407,16 @@ def day(on: date) -> Day:
         for p in providers
     )
     start, end = clock.day_bounds(on)
-    query = (
-        Appointment.select(
-            Appointment.id, Appointment.provider, Appointment.start, Appointment.end,
-            Appointment.status, Patient.id, Patient.last_name, Patient.first_name, Patient.mrn,
-            AppointmentType.name, AppointmentType.code,
-        )
-        .join_from(Appointment, Patient)
-        .join_from(Appointment, AppointmentType)
-        .where(Appointment.start >= start, Appointment.start < end)
-        .order_by(Appointment.start, Appointment.provider)
-        .tuples()
-    )
+    as_stored, as_instant = Appointment.start.db_value, Appointment.start.python_value
     zone = clock.zone()
-    to_instant = Appointment.start.python_value
+    statuses = {status.value: status for status in Status}
     appointments = tuple(
         DayAppointment(
-            id=row[0], provider_id=row[1], start=to_instant(row[2]).astimezone(zone),
-            end=to_instant(row[3]).astimezone(zone), status=Status(row[4]), patient_id=row[5],
+            id=row[0], provider_id=row[1], start=as_instant(row[2]).astimezone(zone),
+            end=as_instant(row[3]).astimezone(zone), status=statuses[row[4]], patient_id=row[5],
             patient=f"{row[6]}, {row[7]}", mrn=row[8], type_name=row[9], type_code=row[10],
         )
-        for row in query
+        for row in _day_rows.rows(start=as_stored(start), end=as_stored(end))
     )
     return Day(on, columns, appointments)
 

@@ -20,7 +20,6 @@ from frontdesk.changes import Change
 from frontdesk.schedule import Day
 from screens.actions import ALL, GLOBAL, bindings, wire_problem
 from screens.base import db_work, report_failure
-from screens.help import HelpScreen
 from screens.schedule import ScheduleScreen
 from screens.signin import SignInScreen
 
@@ -139,6 +138,8 @@ class FrontdeskApp(App):
     # -- help and the command palette -------------------------------------------------
 
     def action_help(self) -> None:
+        from screens.help import HelpScreen  # imported when first asked for: start-up counts
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

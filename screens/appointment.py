@@ -11,13 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from frontdesk import clock, schedule, telephone
 from frontdesk.dates import describe, short
 from frontdesk.patients import SEXES, age
 from frontdesk.text import one_line
 from screens.actions import DETAIL, bindings
+from screens.widgets.keybar import KeyBar
 from screens.base import DeskModal, db_work
 
 __all__ = ["AppointmentScreen"]
@@ -47,7 +48,7 @@ class AppointmentScreen(DeskModal):
     def compose(self) -> ComposeResult:
         with Vertical(id="card"):
             yield Static("Loading…", id="body")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._load(self.app.signed_in)

@@ -9,18 +9,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+from textual.widgets import ContentSwitcher, DataTable, Static
 
 from frontdesk import clock, config, schedule
 from frontdesk.changes import Change
 from frontdesk.dates import describe
 from frontdesk.schedule import Day, Status
 from screens.actions import SCHEDULE, bindings
-from screens.appointment import AppointmentScreen
 from screens.base import DeskScreen, db_work
 from screens.commands import ScreenActions
-from screens.goto import GoToDate
-from screens.widgets import DeskHeader
+from screens.widgets import DeskHeader, KeyBar
 from screens.widgets.day_grid import DayGrid
 from screens.widgets.day_list import DayList
 
@@ -46,7 +44,7 @@ class ScheduleScreen(DeskScreen):
         yield Static("", id="title")
         with ContentSwitcher(initial="grid"):
             yield DayGrid(id="grid")  # the list is made the first time staff ask for it
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def __init__(self, *, preloaded: Day | None = None) -> None:
         super().__init__()
@@ -92,8 +90,7 @@ class ScheduleScreen(DeskScreen):
             self.grid.go_to_time(day.appointments[0].start.time())
 
     def _redraw_now(self) -> None:
-        if self.grid.day is not None and self.grid.day.date == clock.today():
-            self.grid.show(self.grid.day, config.current().slot_minutes, clock.now())
+        self.grid.set_now(clock.now())
 
     def refresh_day(self, changes: list[Change]) -> None:
         """Called by the app when other terminals changed something."""
@@ -164,14 +161,14 @@ class ScheduleScreen(DeskScreen):
             return not self.in_list
         return True
 
-    @on(DataTable.CellHighlighted)
+    @on(DayGrid.CursorMoved)
     @on(DataTable.RowHighlighted)
     def _cursor_moved(self) -> None:
         self.refresh_bindings()  # "Open" greys out on an empty slot
 
-    @on(DataTable.CellSelected)
+    @on(DayGrid.Chosen)
     @on(DataTable.RowSelected)
-    def _selected(self) -> None:
+    def _chosen(self) -> None:
         self.action_open()
 
     # -- actions ----------------------------------------------------------------------
@@ -179,6 +176,8 @@ class ScheduleScreen(DeskScreen):
     def action_open(self) -> None:
         appointment_id = self._current_appointment_id()
         if appointment_id is not None:
+            from screens.appointment import AppointmentScreen  # not at start-up
+
             self.app.push_screen(AppointmentScreen(appointment_id))
 
     def action_previous_day(self) -> None:
@@ -196,6 +195,8 @@ class ScheduleScreen(DeskScreen):
         def chosen(day: date | None) -> None:
             if day is not None:
                 self.showing = day
+
+        from screens.goto import GoToDate  # not at start-up
 
         self.app.push_screen(GoToDate(), chosen)
 
@@ -222,10 +223,8 @@ class ScheduleScreen(DeskScreen):
         self.refresh_bindings()
 
     def action_cursor(self, direction: str) -> None:
-        getattr(self.grid, f"action_cursor_{direction}")()
+        rows, columns = {"left": (0, -1), "down": (1, 0), "up": (-1, 0)}[direction]
+        self.grid.action_move(rows, columns)
 
     def action_page_providers(self, step: int) -> None:
-        page = self.grid.visible_columns()
-        column = self.grid.cursor_coordinate.column + step * page
-        last = max(0, len(self.grid.columns) - 1)
-        self.grid.move_cursor(column=min(max(column, 1), last), animate=False)
+        self.grid.page_columns(step)

@@ -8,13 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from frontdesk import config, staff
 from frontdesk.errors import FrontdeskError
 from frontdesk.text import one_line
 from screens.base import DeskScreen, db_work
-from screens.widgets import DeskHeader
+from screens.widgets import DeskHeader, KeyBar
 
 __all__ = ["SignInScreen"]
 
@@ -41,7 +41,7 @@ class SignInScreen(DeskScreen):
                 yield Input(id="password", password=True, max_length=200)
                 yield Label("", id="refusal")
                 yield Static("Enter signs in · Tab moves between fields", id="hint")
-        yield Footer()
+        yield KeyBar()
 
     @on(Input.Submitted, "#username")
     def _to_password(self) -> None:

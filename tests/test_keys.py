@@ -28,6 +28,11 @@ _FUNCTION_KEYS = {
               "\x1b[19~", "\x1b[20~", "\x1b[21~", "\x1b[23~", "\x1b[24~"],
 }
 _ARROWS = {"up": "A", "down": "B", "right": "C", "left": "D"}
+_EDITING = {  # the keypad above the arrows
+    "xterm": {"home": "\x1b[H", "end": "\x1b[F", "pageup": "\x1b[5~", "pagedown": "\x1b[6~"},
+    "putty": {"home": "\x1b[1~", "end": "\x1b[4~", "pageup": "\x1b[5~", "pagedown": "\x1b[6~"},
+    "linux": {"home": "\x1b[1~", "end": "\x1b[4~", "pageup": "\x1b[5~", "pagedown": "\x1b[6~"},
+}
 _NAMED = {
     "enter": "\r", "escape": "\x1b", "tab": "\t", "space": " ",
     "left_square_bracket": "[", "right_square_bracket": "]",
@@ -43,6 +48,8 @@ def wire_bytes(key: str, terminal: str) -> str:
         return _FUNCTION_KEYS[terminal][int(key[1:]) - 1]
     if key in _ARROWS:
         return "\x1b[" + _ARROWS[key]
+    if key in _EDITING[terminal]:
+        return _EDITING[terminal][key]
     if key in _NAMED:
         return _NAMED[key]
     if key.startswith("ctrl+") and len(key) == 6 and key[5].isalpha():

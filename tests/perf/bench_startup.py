@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ptyrun import PtyProgram  # noqa: E402
 
-RUNS = 7
+RUNS = 11
 HERE = Path(__file__).resolve().parent
 
 

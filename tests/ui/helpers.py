@@ -43,9 +43,10 @@ def grid(pilot: Pilot) -> DayGrid:
 
 
 def grid_cells(pilot: Pilot) -> str:
-    """The grid's cell texts joined, for asserting on what it holds."""
+    """Every cell of the grid as drawn, joined, for asserting on what it holds."""
     table = grid(pilot)
-    return "\n".join(" | ".join(str(cell) for cell in table.get_row_at(row))
+    return "\n".join(" | ".join(table.cell_text(row, column)
+                                for column in range(table.column_count))
                      for row in range(table.row_count))
 
 

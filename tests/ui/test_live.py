@@ -88,10 +88,10 @@ async def test_a_cancellation_elsewhere_clears_the_slot_and_keeps_the_cursor(des
                       if a.status is Status.SCHEDULED and a.start > clock.now())
         table.go_to_appointment(target)
         await pilot.pause()
-        cursor = table.cursor_coordinate
+        cursor = table.cursor
         assert table.slot_at().appointments[0].id == target.id
         subprocess.run([sys.executable, "-c", CANCEL_ELSEWHERE, str(demo_db), str(target.id)],
                        check=True)
         await until(pilot, lambda: not table.slot_at().appointments or
                     table.slot_at().appointments[0].id != target.id, timeout=2.0)
-        assert table.cursor_coordinate == cursor
+        assert table.cursor == cursor

@@ -89,7 +89,7 @@ async def test_enter_opens_the_appointment_read_only_and_audits_the_look(desk_us
         await settle(pilot)
         table = grid(pilot)
         # Walk down from the top of the first column to the first booked slot.
-        await pilot.press("ctrl+home")
+        await pilot.press("home")
         while not table.slot_at().appointments:
             await pilot.press("j")
         expected = table.slot_at().appointments[0]
@@ -113,7 +113,7 @@ async def test_enter_on_an_empty_slot_opens_nothing_and_open_is_greyed(desk_user
     async with _app(desk_user).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = grid(pilot)
-        await pilot.press("ctrl+home")
+        await pilot.press("home")
         while table.slot_at().appointments:
             await pilot.press("j")
         screen = pilot.app.screen
@@ -127,15 +127,17 @@ async def test_h_j_k_and_arrows_move_across_slots_and_providers(desk_user) -> No
     async with _app(desk_user).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = grid(pilot)
-        start = table.cursor_coordinate
+        row, column = table.cursor
         await pilot.press("j", "j")
-        assert table.cursor_coordinate.row == start.row + 2
+        assert table.cursor == (row + 2, column)
         await pilot.press("k")
-        assert table.cursor_coordinate.row == start.row + 1
+        assert table.cursor == (row + 1, column)
         await pilot.press("right", "right")
-        assert table.cursor_coordinate.column == start.column + 2
-        await pilot.press("h")
-        assert table.cursor_coordinate.column == start.column + 1
+        assert table.cursor == (row + 1, column + 2)
+        await pilot.press("h", "up", "down", "down")
+        assert table.cursor == (row + 2, column + 1)
+        await pilot.press("left", "left", "left")  # stops at the first provider
+        assert table.cursor == (row + 2, 0)
 
 
 async def test_providers_that_do_not_fit_are_reached_by_paging(desk_user) -> None:
@@ -143,22 +145,24 @@ async def test_providers_that_do_not_fit_are_reached_by_paging(desk_user) -> Non
         await settle(pilot)
         table = grid(pilot)
         page = table.visible_columns()
-        assert page == 3 and len(table.columns) == 1 + 6  # times, then three of six fit
+        assert page == 3 and table.column_count == 6  # three of six fit at 80 columns
         assert table.slot_at().provider.short_name == "Dr. Rogers"
-        visible_before = table.scroll_x
+        assert "3 more ▸" in screen_text(pilot)
         await pilot.press("greater_than_sign")
         await pilot.pause()
         assert table.slot_at().provider.id == schedule.day(TODAY).providers[page].id
-        assert table.scroll_x > visible_before
+        assert table.first_column == page
+        assert "◂" in screen_text(pilot) and "more ▸" not in screen_text(pilot)
         await pilot.press("less_than_sign")
         assert table.slot_at().provider.short_name == "Dr. Rogers"
+        assert table.first_column == 0
 
 
 async def test_l_shows_the_whole_day_as_a_list_and_back(desk_user) -> None:
     async with _app(desk_user).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = grid(pilot)
-        await pilot.press("ctrl+home")
+        await pilot.press("home")
         while not table.slot_at().appointments:
             await pilot.press("j")
         under_cursor = table.slot_at().appointments[0]
