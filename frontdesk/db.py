@@ -147,10 +147,17 @@ class Insert(Statement):
         self.fields = [f for f in model._meta.sorted_fields if not isinstance(f, pw.AutoField)]
         super().__init__(lambda v: model.insert({f: v(f.name) for f in self.fields}))
 
-    def values(self, **given: object) -> dict[str, object]:
-        """One row in stored form; columns not given take their default."""
-        row = {}
+    def values(self, stored: dict[str, object] | None = None, **given: object
+               ) -> dict[str, object]:
+        """One row in stored form; columns not given take their default.
+
+        `stored` holds values already in stored form (the same timestamp for a
+        whole batch, say), so a bulk load converts them once, not once a row.
+        """
+        row = dict(stored or {})
         for field in self.fields:
+            if field.name in row:
+                continue
             if field.name in given:
                 value = given[field.name]
             else:

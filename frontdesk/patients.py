@@ -240,14 +240,16 @@ def register_many(checked: Sequence[Checked], *, by: Staff) -> list[int]:
         mrns = _new_mrns(len(checked))
         # Inside the write lock nobody else inserts: the new rows are those past the last id.
         last_id = Patient.select(pw.fn.MAX(Patient.id)).scalar() or 0
+        batch = _insert_patient.values(created_at=now, updated_at=now, updated_by=by.id)
+        constant = {name: batch[name] for name in ("created_at", "updated_at", "updated_by",
+                                                    "active", "version")}
         _insert_patient.many(
-            _insert_patient.values(**c.columns(), mrn=mrn, created_at=now, updated_at=now,
-                                   updated_by=by.id)
-            for c, mrn in zip(checked, mrns)
-        )
+            _insert_patient.values({**constant, "mrn": mrn, "dob": c.dob.isoformat()},
+                                   **c.columns())
+            for c, mrn in zip(checked, mrns))
         by_mrn = dict(_new_since.rows(last_id=last_id))
         ids = [by_mrn[mrn] for mrn in mrns]
-        _insert_phone.many(_insert_phone.values(patient=patient_id, kind=kind, number=number)
+        _insert_phone.many({"patient": patient_id, "kind": kind, "number": number}
                            for c, patient_id in zip(checked, ids) for kind, number in c.phones)
         if len(checked) == 1:
             audit.record("patient.created", by=by, patient=ids[0], subject=f"MRN {mrns[0]}")

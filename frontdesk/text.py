@@ -62,7 +62,7 @@ def typed(value: str, *, field: str, label: str, limit: int, required: bool = Fa
     """
     if has_control(value):
         raise InvalidInput(f"{label} holds control characters; retype it.", field=field)
-    value = one_line(value)
+    value = " ".join(value.split())  # nothing left for clean() to strip: spaces only
     if required and not value:
         raise InvalidInput(f"{label} is required.", field=field)
     if len(value) > limit:
