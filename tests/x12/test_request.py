@@ -20,7 +20,7 @@ from frontdesk.x12 import (
     tokenize,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12"
+SAMPLES = Path(__file__).resolve().parent / "samples"
 CREATED = datetime(2013, 10, 31, 11, 47)
 
 # The X279 guide example envelope (samples 18 and 19).

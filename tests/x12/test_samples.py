@@ -1,8 +1,9 @@
-"""Golden tests: one per sample file in shared/x12, asserting SOURCES.md facts.
+"""Golden tests: one per sample file in samples/, asserting SOURCES.md facts.
 
-The samples live outside the repository (shared/x12 beside it) and are
-read-only.  A missing directory is a broken checkout, so these tests fail
-rather than skip.
+samples/ is a byte-for-byte copy of the project's shared/x12 corpus (with its
+SOURCES.md, which names each file's origin and licence), kept in the repository
+so a clean clone tests the same files. A missing file is a broken checkout, so
+these tests fail rather than skip.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from frontdesk.x12 import Answer, Benefit, X12Error, parse_271, split_transactions, tokenize
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12"
+SAMPLES = Path(__file__).resolve().parent / "samples"
 
 GOLD_STCS = ["1", "33", "35", "47", "86", "88", "98", "AL", "MH", "UC"]
 
