@@ -182,14 +182,16 @@ def _open_demo() -> str:
 def cmd_app(args: argparse.Namespace) -> int:
     from frontdesk import staff
 
-    signed_in = first_day = None
+    signed_in = first_day = seen_changes = None
     if args.demo:
         target = _open_demo()
-        from frontdesk import schedule
+        from frontdesk import changes, schedule
         from frontdesk.demo import FRONT_DESK_USER
 
         signed_in = staff.Staff.get(staff.Staff.username == FRONT_DESK_USER)
-        # Read before the screen starts, so its first frame shows the day, not "loading".
+        # Read before the screen starts, so its first frame shows the day, not "loading";
+        # the change feed's position first, so nothing written meanwhile is missed.
+        seen_changes = changes.latest()
         first_day = schedule.day(clock.today())
     else:
         target = _open(args.db)
@@ -198,7 +200,7 @@ def cmd_app(args: argparse.Namespace) -> int:
                          f"  frontdesk init --db {target}", EXIT_USAGE)
     from screens.app import run  # Textual is imported here and nowhere in frontdesk/
 
-    return run(signed_in=signed_in, first_day=first_day)
+    return run(signed_in=signed_in, first_day=first_day, seen_changes=seen_changes)
 
 
 # -- wiring -------------------------------------------------------------------------

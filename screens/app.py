@@ -67,12 +67,13 @@ class FrontdeskApp(App):
         changes: list[Change]
 
     def __init__(self, *, signed_in: staff.Staff | None = None,
-                 first_day: Day | None = None) -> None:
+                 first_day: Day | None = None, seen_changes: int | None = None) -> None:
         super().__init__()
         self.signed_in: staff.Staff | None = None
         self._first_person = signed_in
         self.add_mode("schedule", partial(ScheduleScreen, preloaded=first_day))
-        self._last_change: int | None = None
+        self._last_change: int | None = seen_changes
+        """The newest change feed row this terminal has taken into account."""
         self._polling = False
 
     # -- starting, signing in and out -------------------------------------------------
@@ -108,7 +109,10 @@ class FrontdeskApp(App):
         self.switch_mode("schedule")
         if not self._polling:
             self._polling = True
-            self._poll()
+            if self._last_change is None:
+                self._poll()
+            else:  # the first day was read with the feed at this point: look in a second
+                self.set_timer(POLL_SECONDS, self._poll)
 
     async def action_sign_out(self) -> None:
         person = self.signed_in
@@ -197,7 +201,8 @@ class FrontdeskApp(App):
         report_failure(self, event)
 
 
-def run(*, signed_in: staff.Staff | None = None, first_day: Day | None = None) -> int:
-    app = FrontdeskApp(signed_in=signed_in, first_day=first_day)
+def run(*, signed_in: staff.Staff | None = None, first_day: Day | None = None,
+        seen_changes: int | None = None) -> int:
+    app = FrontdeskApp(signed_in=signed_in, first_day=first_day, seen_changes=seen_changes)
     app.run()
     return app.return_code or 0
