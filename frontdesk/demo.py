@@ -23,17 +23,18 @@ from peewee import chunked
 from frontdesk import clock, db, insurance, patients, providers, schedule, staff
 from frontdesk.errors import Conflict, FrontdeskError, StorageError
 from frontdesk.paths import reference
-from frontdesk.staff import Role
+from frontdesk.roles import Role
 
 __all__ = ["DEMO_STAFF", "FRONT_DESK_USER", "Summary", "build", "Progress"]
 
 DEMO_STAFF = (
+    ("admin", "Alex Rivera", Role.ADMIN, "admin-demo-2026"),
     ("desk", "Dana Whitfield", Role.FRONT_DESK, "desk-demo-2026"),
     ("manager", "Marcus Bell", Role.MANAGER, "manager-demo-2026"),
-    ("admin", "Alex Rivera", Role.ADMIN, "admin-demo-2026"),
     ("billing", "Priya Shah", Role.BILLING, "billing-demo-2026"),
 )
-"""(username, name, role, password) of the demo's accounts, printed by `frontdesk demo`."""
+"""(username, name, role, password) of the demo's accounts, printed by `frontdesk demo`;
+the administrator first, since the first account is the one made without a signed-in person."""
 FRONT_DESK_USER = "desk"
 
 Progress = Callable[[str, int, int], None]

@@ -10,6 +10,7 @@ import peewee as pw
 from frontdesk import audit, changes, clock, db
 from frontdesk.errors import Conflict, InvalidInput
 from frontdesk.patients import Patient
+from frontdesk.roles import Permission, require
 from frontdesk.staff import Staff
 from frontdesk.text import typed
 
@@ -59,6 +60,7 @@ class Coverage(db.Model):
 
 
 def add_payer(name: str, payer_id: str = "", *, by: Staff) -> Payer:
+    require(by, Permission.EDIT_SETUP)
     name = typed(name, field="name", label="Payer name", limit=80, required=True)
     payer_id = typed(payer_id, field="payer_id", label="Payer ID", limit=20, required=False)
     with db.write():
@@ -73,6 +75,7 @@ def add_coverage(patient: Patient, payer: Payer, *, plan_type: PlanType | str, m
                  effective_on: date, group_number: str = "", rank: int = 1,
                  ends_on: date | None = None, copay_cents: int | None = None,
                  by: Staff) -> Coverage:
+    require(by, Permission.REGISTER_PATIENTS)
     try:
         plan_type = PlanType(plan_type)
     except ValueError:

@@ -17,6 +17,7 @@ import peewee as pw
 from frontdesk import audit, changes, clock, counters, db, telephone
 from frontdesk.dates import Kind, parse_date
 from frontdesk.errors import InvalidInput
+from frontdesk.roles import Permission, require
 from frontdesk.staff import Staff
 from frontdesk.text import fold, typed
 
@@ -217,6 +218,7 @@ def _new_mrns(count: int) -> list[str]:
 
 def register(draft: Draft, *, by: Staff) -> Patient:
     """Check and store one new patient, with an MRN from the clinic's sequence."""
+    require(by, Permission.REGISTER_PATIENTS)
     (patient_id,) = register_many([check(draft)], by=by)
     return Patient.get_by_id(patient_id)
 
@@ -233,6 +235,7 @@ def register_many(checked: Sequence[Checked], *, by: Staff) -> list[int]:
     One audit event names the whole batch, so a bulk load does not bury the
     trail under a million lines that say the same thing.
     """
+    require(by, Permission.REGISTER_PATIENTS)
     if not checked:
         return []
     now = clock.now()

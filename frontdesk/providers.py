@@ -9,6 +9,7 @@ import peewee as pw
 
 from frontdesk import audit, changes, db
 from frontdesk.errors import Conflict, InvalidInput
+from frontdesk.roles import Permission, require
 from frontdesk.staff import Staff
 from frontdesk.text import typed
 
@@ -87,6 +88,7 @@ class ProviderHours(db.Model):
 
 def add_provider(*, first_name: str, last_name: str, credentials: str, npi: str,
                  specialty: str, colour: str = "blue", by: Staff) -> Provider:
+    require(by, Permission.EDIT_SETUP)
     first_name = typed(first_name, field="first_name", label="First name", limit=50, required=True)
     last_name = typed(last_name, field="last_name", label="Last name", limit=50, required=True)
     credentials = typed(credentials, field="credentials", label="Credentials", limit=20, required=True)
@@ -114,6 +116,7 @@ def add_provider(*, first_name: str, last_name: str, credentials: str, npi: str,
 def set_hours(provider: Provider, week: dict[int, Iterable[tuple[time, time]]], *,
               by: Staff) -> None:
     """Replace a provider's weekly hours: weekday -> stretches of (start, end)."""
+    require(by, Permission.EDIT_SETUP)
     rows = []
     for weekday, stretches in week.items():
         if not 0 <= weekday <= 6:

@@ -19,6 +19,7 @@ from frontdesk import audit, changes, clock, db
 from frontdesk.dates import describe
 from frontdesk.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from frontdesk.patients import Patient
+from frontdesk.roles import Permission, require
 from frontdesk.providers import Provider, active_providers, hours_on, stretches
 from frontdesk.staff import Staff
 from frontdesk.text import one_line, typed
@@ -126,6 +127,7 @@ def day_key(day: date) -> str:
 
 def add_type(name: str, code: str, minutes: int, *, colour: str = "blue",
              by: Staff) -> AppointmentType:
+    require(by, Permission.EDIT_SETUP)
     name, code = one_line(name), one_line(code).upper()
     if not name or len(name) > 40:
         raise InvalidInput("A visit type needs a name of up to 40 characters.", field="name")
@@ -204,6 +206,7 @@ _insert_appointment = db.Insert(Appointment)
 def book(patient: Patient, provider: Provider, kind: AppointmentType, on: date, at: time, *,
          by: Staff, reason: str = "", note: str = "") -> Appointment:
     """Book a visit at a wall-clock time on a clinic day."""
+    require(by, Permission.SCHEDULE)
     reason = typed(reason, field="reason", label="Reason", limit=200)
     note = typed(note, field="note", label="Note", limit=500)
     start, end = _span(on, at, kind.minutes)
@@ -243,6 +246,7 @@ def _stale(appointment: Appointment) -> StaleEdit:
 def _transition(appointment: Appointment, to: Status, allowed_from: tuple[Status, ...], *,
                 by: Staff, action: str, **values: object) -> Appointment:
     """Move an appointment to a new status, if it is still what the caller saw."""
+    require(by, Permission.SCHEDULE)
     if Status(appointment.status) not in allowed_from:
         raise Conflict(
             f"This appointment is {Status(appointment.status).label}; it cannot be marked "
@@ -456,6 +460,7 @@ class Detail:
 
 def detail(appointment_id: int, *, by: Staff) -> Detail:
     """Read one appointment with its patient for viewing; the view is audited."""
+    require(by, Permission.VIEW_PATIENTS)
     from frontdesk.patients import phones_of
 
     booker = Staff.alias()

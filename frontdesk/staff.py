@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import peewee as pw
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from frontdesk import audit, clock, db
-from frontdesk.errors import Conflict, InvalidInput, SignInRefused
+from frontdesk.errors import Conflict, InvalidInput, NotAllowed, SignInRefused
+from frontdesk.roles import Permission, Role, require
 from frontdesk.text import has_control, one_line
 
 __all__ = [
@@ -38,17 +38,6 @@ WRONG_CREDENTIALS = "Wrong username or password."
 hasher = PasswordHasher()
 """Argon2id with the library's current defaults; a stored hash with older
 parameters is replaced at the next successful sign-in."""
-
-
-class Role(StrEnum):
-    FRONT_DESK = "front_desk"
-    BILLING = "billing"
-    MANAGER = "manager"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return {"front_desk": "front desk", "admin": "administrator"}.get(self.value, self.value)
 
 
 class Staff(db.Model):
@@ -108,8 +97,15 @@ def add_staff(username: str, name: str, role: Role | str, password: str, *,
             field="role",
         ) from None
     _check_password(password)
+    if by is not None:
+        require(by, Permission.MANAGE_STAFF)
+        if role in (Role.ADMIN, Role.MANAGER):
+            require(by, Permission.GRANT_ADMIN)
     password_hash = hasher.hash(password)  # slow on purpose: outside the write lock
     with db.write():
+        if by is None and (Staff.select().exists() or role is not Role.ADMIN):
+            raise NotAllowed("Only the first account, an administrator, is created without "
+                             "someone signed in; ask an administrator.")
         if Staff.select().where(Staff.username == username).exists():
             raise Conflict(f"The username \"{username}\" is taken.", field="username")
         person = Staff.create(
