@@ -28,10 +28,10 @@ from frontdesk.roles import Role
 __all__ = ["DEMO_STAFF", "FRONT_DESK_USER", "Summary", "build", "Progress"]
 
 DEMO_STAFF = (
-    ("admin", "Alex Rivera", Role.ADMIN, "admin-demo-2026"),
-    ("desk", "Dana Whitfield", Role.FRONT_DESK, "desk-demo-2026"),
-    ("manager", "Marcus Bell", Role.MANAGER, "manager-demo-2026"),
-    ("billing", "Priya Shah", Role.BILLING, "billing-demo-2026"),
+    ("admin", "Alex Rivera", Role.ADMIN, "garden-lamp-river"),
+    ("desk", "Dana Whitfield", Role.FRONT_DESK, "blue-heron-morning"),
+    ("manager", "Marcus Bell", Role.MANAGER, "quiet-harbor-lights"),
+    ("billing", "Priya Shah", Role.BILLING, "paper-kite-autumn"),
 )
 """(username, name, role, password) of the demo's accounts, printed by `frontdesk demo`;
 the administrator first, since the first account is the one made without a signed-in person."""

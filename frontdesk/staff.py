@@ -14,15 +14,21 @@ import peewee as pw
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from frontdesk import audit, clock, db
-from frontdesk.errors import Conflict, InvalidInput, NotAllowed, SignInRefused
+from frontdesk import audit, clock, db, passwords
+from frontdesk.errors import Conflict, InvalidInput, NotAllowed, SignInRefused, StaleEdit
 from frontdesk.roles import Permission, Role, require
-from frontdesk.text import has_control, one_line
+from frontdesk.text import one_line
 
 __all__ = [
     "Role",
     "Staff",
     "add_staff",
+    "everyone",
+    "deactivate",
+    "reactivate",
+    "change_role",
+    "reset_password",
+    "change_password",
     "sign_in",
     "sign_out",
     "MAX_FAILURES",
@@ -32,7 +38,6 @@ __all__ = [
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD = 12
 WRONG_CREDENTIALS = "Wrong username or password."
 
 hasher = PasswordHasher()
@@ -72,19 +77,10 @@ def _check_username(username: str) -> str:
     return username
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(
-            f"A password needs at least {MIN_PASSWORD} characters; a short phrase works well.",
-            field="password",
-        )
-    if has_control(password):
-        raise InvalidInput("A password cannot hold control characters.", field="password")
-
-
 def add_staff(username: str, name: str, role: Role | str, password: str, *,
               by: Staff | None) -> Staff:
     """Create a staff account. `by` is None only for the first administrator."""
+    password = passwords.Secret(password)
     username = _check_username(username)
     name = one_line(name)
     if not name or len(name) > 80:
@@ -96,7 +92,7 @@ def add_staff(username: str, name: str, role: Role | str, password: str, *,
             f"Unknown role \"{role}\"; choose one of {', '.join(r.value for r in Role)}.",
             field="role",
         ) from None
-    _check_password(password)
+    passwords.check(password, username=username, name=name)
     if by is not None:
         require(by, Permission.MANAGE_STAFF)
         if role in (Role.ADMIN, Role.MANAGER):
@@ -143,7 +139,7 @@ def sign_in(username: str, password: str) -> Staff:
     An unknown username, a wrong password and a deactivated account all get the
     same message after the same work, so the message reveals nothing.
     """
-    username = username.strip().lower()
+    username, password = username.strip().lower(), passwords.Secret(password)
     person = Staff.get_or_none(Staff.username == username)
     if person is None:
         _verify(_decoy_hash(), password)
@@ -199,3 +195,99 @@ def _count_failure(person: Staff) -> None:
 def sign_out(person: Staff) -> None:
     with db.write():
         audit.record("signout", by=person, subject=f"staff {person.id}")
+
+
+# -- looking after accounts ------------------------------------------------------------
+
+
+def everyone(*, by: Staff) -> list[Staff]:
+    """Every account, active first, for the staff administration screen."""
+    require(by, Permission.MANAGE_STAFF)
+    return list(Staff.select().order_by(Staff.active.desc(), Staff.name))
+
+
+def _change(person: Staff, *, by: Staff, action: str, before: dict[str, object],
+            **values: object) -> Staff:
+    """Update an account if it is still the version staff saw; audit before and after."""
+    values["version"] = Staff.version + 1
+    with db.write():
+        updated = (Staff.update(values).where(Staff.id == person.id,
+                                              Staff.version == person.version).execute())
+        if not updated:
+            raise StaleEdit(f"{person.name}'s account was changed by someone else a moment "
+                            "ago; look again before changing it.")
+        after = {key: values[key] for key in before}
+        audit.record(action, by=by, subject=f"staff {person.id}",
+                     detail={"username": person.username, "before": before, "after": after})
+    return Staff.get_by_id(person.id)
+
+
+def _last_administrator(person: Staff) -> bool:
+    others = (Staff.select().where(Staff.role == Role.ADMIN.value, Staff.active,
+                                   Staff.id != person.id).exists())
+    return person.role == Role.ADMIN.value and person.active and not others
+
+
+def deactivate(person: Staff, *, by: Staff) -> Staff:
+    """Stop an account from signing in; it stays, with everything it did."""
+    require(by, Permission.MANAGE_STAFF)
+    if person.id == by.id:
+        raise NotAllowed("You cannot deactivate your own account; ask another manager.")
+    if person.role in (Role.ADMIN.value, Role.MANAGER.value):
+        require(by, Permission.GRANT_ADMIN)
+    if _last_administrator(person):
+        raise NotAllowed(f"{person.name} is the last active administrator; make someone "
+                         "else an administrator first.")
+    return _change(person, by=by, action="staff.deactivated", before={"active": person.active},
+                   active=False)
+
+
+def reactivate(person: Staff, *, by: Staff) -> Staff:
+    require(by, Permission.MANAGE_STAFF)
+    if person.role in (Role.ADMIN.value, Role.MANAGER.value):
+        require(by, Permission.GRANT_ADMIN)
+    return _change(person, by=by, action="staff.reactivated", before={"active": person.active},
+                   active=True, failed_signins=0, locked_until=None)
+
+
+def change_role(person: Staff, role: Role | str, *, by: Staff) -> Staff:
+    require(by, Permission.MANAGE_STAFF)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"Unknown role \"{role}\".", field="role") from None
+    if {role.value, person.role} & {Role.ADMIN.value, Role.MANAGER.value}:
+        require(by, Permission.GRANT_ADMIN)
+    if role is not Role.ADMIN and _last_administrator(person):
+        raise NotAllowed(f"{person.name} is the last active administrator; make someone "
+                         "else an administrator first.")
+    return _change(person, by=by, action="staff.role_changed", before={"role": person.role},
+                   role=role.value)
+
+
+def reset_password(person: Staff, temporary: str, *, by: Staff) -> Staff:
+    """Give someone a temporary password, to be changed at their next sign-in."""
+    require(by, Permission.MANAGE_STAFF)
+    if person.role in (Role.ADMIN.value, Role.MANAGER.value) and person.id != by.id:
+        require(by, Permission.GRANT_ADMIN)
+    temporary = passwords.Secret(temporary)
+    passwords.check(temporary, username=person.username, name=person.name)
+    new_hash = hasher.hash(temporary)
+    return _change(person, by=by, action="staff.password_reset",
+                   before={"must_change_password": person.must_change_password},
+                   password_hash=new_hash, must_change_password=True, failed_signins=0,
+                   locked_until=None)
+
+
+def change_password(person: Staff, current: str, new: str) -> Staff:
+    """The person's own change of password (required after a reset)."""
+    current, new = passwords.Secret(current), passwords.Secret(new)
+    person = Staff.get_by_id(person.id)  # the hash as it is now, not as signed in
+    if not _verify(person.password_hash, current):
+        raise InvalidInput("Your current password is not right.", field="current")
+    if new == current:
+        raise InvalidInput("The new password must differ from the old one.", field="password")
+    passwords.check(new, username=person.username, name=person.name)
+    return _change(person, by=person, action="staff.password_changed",
+                   before={"must_change_password": person.must_change_password},
+                   password_hash=hasher.hash(new), must_change_password=False)

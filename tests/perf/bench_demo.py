@@ -17,6 +17,9 @@ from ptyrun import PtyProgram  # noqa: E402
 
 BENCH = Path(os.environ.get("FRONTDESK_BENCH_DIR", "/tmp/frontdesk-bench"))
 MILLION = BENCH / "million.db"
+from frontdesk.demo import DEMO_STAFF, FRONT_DESK_USER  # noqa: E402
+
+DESK_PASSWORD = next(p for u, _, _, p in DEMO_STAFF if u == FRONT_DESK_USER)
 PATIENTS = int(os.environ.get("FRONTDESK_BENCH_PATIENTS", "1000000"))
 
 
@@ -38,7 +41,7 @@ def app_memory() -> tuple[float, float]:
         program.wait_for(b"Username")
         program.send("desk\r")
         time.sleep(0.2)
-        program.send("desk-demo-2026\r")
+        program.send(DESK_PASSWORD + "\r")
         program.wait_for(b"booked")
         time.sleep(2)  # a few change-feed polls, a redraw or two
         settled = program.rss_mb()
