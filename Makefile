@@ -33,5 +33,7 @@ bench: $(PY)
 	$(PY) tests/perf/bench_startup.py
 	$(PY) tests/perf/bench_day.py
 	$(PY) tests/perf/bench_demo.py
+	$(PY) tests/perf/bench_audit.py
+	$(PY) tests/perf/bench_backup.py
 
 .PHONY: run demo debug test snapshots bench

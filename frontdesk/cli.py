@@ -151,6 +151,152 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- the audit trail ----------------------------------------------------------------
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from frontdesk import audit
+
+    _open(args.db)
+    result = audit.verify()
+    if not result.whole:
+        return _fail(str(result))
+    print(result)
+    return EXIT_OK
+
+
+def _typed_day(text: str | None, option: str):
+    from frontdesk.dates import parse_date
+    from frontdesk.errors import InvalidInput
+
+    if text is None:
+        return None
+    try:
+        return parse_date(text, today=clock.today())
+    except InvalidInput as error:
+        raise InvalidInput(f"{option}: {error}") from None
+
+
+def _report_json(rows) -> list[dict[str, object]]:
+    return [
+        {"id": r.id, "at": r.at.isoformat(), "staff": r.staff, "username": r.username or None,
+         "action": r.action, "code": r.code, "mrn": r.mrn or None, "patient": r.patient or None,
+         "subject": r.subject, "detail": r.detail}
+        for r in rows
+    ]
+
+
+def _print_columns(rows: list[list[str]]) -> None:
+    """Rows of cells, each column as wide as its widest cell (the last one left ragged)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]])
+              .rstrip())
+
+
+def cmd_audit_report(args: argparse.Namespace) -> int:
+    from frontdesk import audit
+    from frontdesk.dates import short
+    from frontdesk.text import one_line
+
+    _open(args.db)
+    start, end = _typed_day(args.start, "--from"), _typed_day(args.end, "--to")
+    # No one is signed in on the command line: report() records the OS user instead.
+    rows = audit.report(by=audit.COMMAND_LINE, patient_mrn=args.mrn, staff_username=args.staff,
+                        start=start, end=end, limit=args.limit)
+    if args.json:
+        json.dump(_report_json(rows), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return EXIT_OK
+    who = f"MRN {args.mrn}" if args.mrn else f"staff member {args.staff}"
+    span = (f"from {short(start) if start else 'the first event'} "
+            f"to {short(end) if end else 'now'}")
+    print(f"{len(rows)} events for {who}, {span}, newest first.")
+    if rows:
+        # Text from the database is untrusted on a terminal: cleaned before printing.
+        _print_columns([["When", "Who", "What", "Patient", "Subject", "Detail"]] + [
+            [f"{short(r.at.date())} {r.at:%H:%M:%S}", one_line(r.staff), r.action,
+             one_line(f"{r.patient} ({r.mrn})" if r.mrn else ""), one_line(r.subject),
+             one_line(r.detail)]
+            for r in rows])
+    return EXIT_OK
+
+
+def _add_audit_commands(sub) -> None:
+    audit = sub.add_parser("audit", help="check the audit trail, or print an access report")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="AUDIT_COMMAND",
+                                     required=True)
+    verify = audit_sub.add_parser("verify", help="check that no audit event was changed or "
+                                                 "removed (exit 1 if one was)")
+    verify.add_argument("--db")
+    verify.set_defaults(func=cmd_audit_verify)
+
+    report = audit_sub.add_parser("report", help="who looked at a patient, or what a staff "
+                                                 "member looked at or did")
+    report.add_argument("--db")
+    whose = report.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--mrn", help="the patient's medical record number")
+    whose.add_argument("--staff", metavar="USERNAME", help="the staff member's username")
+    report.add_argument("--from", dest="start", metavar="DATE",
+                        help="first clinic day (3/4, 2026-11-01, yesterday...); default: the start")
+    report.add_argument("--to", dest="end", metavar="DATE",
+                        help="last clinic day, included; default: now")
+    report.add_argument("--limit", type=_positive, help="only the newest N events")
+    report.add_argument("--json", action="store_true", help="print JSON for scripts")
+    report.set_defaults(func=cmd_audit_report)
+
+
+# -- backups ------------------------------------------------------------------------
+
+KEEP = 14
+"""Backups `backup --rotate` keeps when --keep is not given: two weeks of nightly ones."""
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from frontdesk import backup
+
+    if (args.dest is None) == (args.rotate is None):
+        return _fail("give the backup file to write, or --rotate FOLDER (one of them).",
+                     EXIT_USAGE)
+    if args.keep is not None and args.rotate is None:
+        return _fail("--keep goes with --rotate FOLDER.", EXIT_USAGE)
+    source = args.db or paths.default_database()
+    if args.rotate:
+        print(backup.rotate(source, args.rotate, keep=args.keep or KEEP))
+    else:
+        print(backup.backup(source, args.dest))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from frontdesk import backup
+
+    target = args.db or paths.default_database()
+    if not args.db and "://" not in target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)  # a new server's first start
+    print(backup.restore(target, args.source))
+    return EXIT_OK
+
+
+def _add_backup_commands(sub) -> None:
+    save = sub.add_parser("backup", help="copy the clinic database while staff keep "
+                                         "working, and check the copy")
+    save.add_argument("--db")
+    save.add_argument("dest", nargs="?", metavar="DEST",
+                      help="the backup file to write (replaced only by a checked copy)")
+    save.add_argument("--rotate", metavar="DIR", help="write DIR/clinic-YYYY-MM-DD-HHMM.db "
+                      "(UTC) and remove the oldest beyond --keep")
+    save.add_argument("--keep", type=_positive, metavar="N",
+                      help=f"how many backups --rotate keeps (default {KEEP})")
+    save.set_defaults(func=cmd_backup)
+
+    back = sub.add_parser("restore", help="replace the clinic database with a backup "
+                                          "(the current one is kept beside it)")
+    back.add_argument("--db")
+    back.add_argument("source", metavar="SOURCE", help="the backup file")
+    back.set_defaults(func=cmd_restore)
+
+
 # -- the TUI ------------------------------------------------------------------------
 
 
@@ -248,6 +394,8 @@ def _parser() -> argparse.ArgumentParser:
     day.add_argument("--date", help="YYYY-MM-DD (or 3/4, tomorrow, next tue); default today")
     day.add_argument("--json", action="store_true", help="print JSON for scripts")
     day.set_defaults(func=cmd_schedule)
+    _add_audit_commands(sub)
+    _add_backup_commands(sub)
     return parser
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,6 +29,10 @@ __all__ = [
     "Insert",
     "open_database",
     "close_database",
+    "create_private_file",
+    "refuse_network_drive",
+    "filesystem_type",
+    "plain_error",
     "write",
     "migrate",
     "schema_status",
@@ -48,6 +53,13 @@ PRAGMAS = {
 }
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+NETWORK_FILESYSTEMS = frozenset({
+    "nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "9p", "afs", "coda", "ceph",
+    "glusterfs", "davfs", "fuse.sshfs", "fuse.ceph", "fuse.ceph-fuse", "fuse.glusterfs",
+    "fuse.rclone", "fuse.s3fs", "fuse.davfs2", "fuse.gcsfuse",
+})
+"""File systems whose locks SQLite cannot trust (the types /proc/self/mountinfo names)."""
 
 
 class Model(pw.Model):
@@ -195,6 +207,7 @@ def _check_sqlite_file(path: Path) -> None:
         folder = path.parent
         if not folder.exists():
             raise StorageError(f"Cannot create {path}: the folder {folder} does not exist.")
+    refuse_network_drive(path)
     # WAL mode keeps two files beside the database; SQLite must be able to make them.
     if not os.access(folder, os.W_OK | os.X_OK):
         raise StorageError(
@@ -220,7 +233,7 @@ def _refuse_foreign_file(path: Path) -> None:
         finally:
             peek.close()
     except sqlite3.DatabaseError as error:
-        raise StorageError(f"Cannot open the database {path}: {_plain(error)}.") from None
+        raise StorageError(f"Cannot open the database {path}: {plain_error(error)}.") from None
     if tables and "schema_migration" not in tables:
         raise StorageError(
             f"{path} is an SQLite database, but not a frontdesk one. Nothing was changed."
@@ -230,6 +243,7 @@ def _refuse_foreign_file(path: Path) -> None:
 def open_database(target: str | os.PathLike[str]) -> pw.Database:
     """Point `database` at a SQLite file (created if new) or a database URL."""
     target = os.fspath(target)
+    created = False
     if _is_url(target):
         from playhouse.db_url import connect
 
@@ -240,6 +254,10 @@ def open_database(target: str | os.PathLike[str]) -> pw.Database:
     else:
         path = Path(target).expanduser()
         _check_sqlite_file(path)
+        # An existing file keeps its mode, even one that group or others may read: an
+        # administrator may have chosen that (a backup account's group), and changing
+        # it behind their back would surprise them. Only new files are made private.
+        created = create_private_file(path)
         db = pw.SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=10)
     database.initialize(db)
     try:
@@ -248,8 +266,83 @@ def open_database(target: str | os.PathLike[str]) -> pw.Database:
             _refuse_foreign_server(db)
     except pw.DatabaseError as error:
         db.close()
-        raise StorageError(f"Cannot open the database {target}: {_plain(error)}") from None
+        if created and path.stat().st_size == 0:
+            path.unlink()  # leave nothing behind for a database that never was
+        raise StorageError(f"Cannot open the database {target}: {plain_error(error)}") from None
     return db
+
+
+def create_private_file(path: Path) -> bool:
+    """Create `path` empty, readable and writable by this account only; False if it exists.
+
+    Patients' records must not be readable by every account on the server. SQLite
+    gives the -wal, -shm and journal files it makes later the main file's mode, so
+    those are private too. The file is made here, before SQLite opens it, rather
+    than under a tightened umask: the umask belongs to the whole process, every
+    thread of it, and a folder's default ACL would override it anyway.
+    """
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False  # made a moment ago by another terminal; its mode is theirs
+    os.close(handle)
+    os.chmod(path, 0o600)  # whatever a default ACL on the folder granted
+    return True
+
+
+def _mount_table() -> str | None:
+    """The kernel's table of mounted file systems; None where there is none to read."""
+    try:
+        return Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:  # not Linux, or /proc not mounted: nothing to go on
+        return None
+
+
+def _unescape(field: str) -> str:
+    # mountinfo writes space, tab, newline and backslash in paths as octal escapes.
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def filesystem_type(folder: Path) -> tuple[str, str] | None:
+    """(type, mount point) of the file system holding `folder`; None if unknown.
+
+    The longest mount point that contains the folder wins; of two mounts on the
+    same point, the later one (on top) does.
+    """
+    table = _mount_table()
+    if table is None:
+        return None
+    where = os.path.realpath(folder)
+    found: tuple[str, str] | None = None
+    for line in table.splitlines():
+        fields = line.split(" ")
+        if " - " not in line or len(fields) < 5:
+            continue
+        mount = _unescape(fields[4])
+        kind = line.split(" - ", 1)[1].split(" ", 1)[0]
+        inside = mount == "/" or where == mount or where.startswith(mount.rstrip("/") + "/")
+        if inside and (found is None or len(mount) >= len(found[1])):
+            found = (kind, mount)
+    return found
+
+
+def refuse_network_drive(path: Path) -> None:
+    """Refuse a database on a network file system, where SQLite's locks do not hold.
+
+    Two terminals could then both believe they hold the write lock, and the file
+    is corrupted quietly. The SQLite documentation says so; we say it at start-up.
+    """
+    found = filesystem_type(path.parent)
+    if found is None or found[0] not in NETWORK_FILESYSTEMS:
+        return
+    kind, mount = found
+    where = ("NFS" if kind.startswith("nfs") else
+             "Windows (SMB) shares" if kind in {"cifs", "smb3", "smbfs"} else "network drives")
+    raise StorageError(
+        f"{path} is on a network drive ({kind}, mounted at {mount}). SQLite's file "
+        f"locking is not safe on {where}; keep the clinic database on the server's own "
+        "disk. Nothing was changed."
+    )
 
 
 def _refuse_foreign_server(db: pw.Database) -> None:
@@ -269,14 +362,17 @@ def close_database() -> None:
         database.close()
 
 
-def _plain(error: Exception) -> str:
+def plain_error(error: Exception) -> str:
     """SQLite's error text, said the way staff can act on it."""
     text = str(error)
     lowered = text.lower()
     if "readonly" in lowered or "read-only" in lowered:
         return "the database is read-only for this account"
-    if "disk is full" in lowered or "database or disk is full" in lowered:
+    if "disk is full" in lowered:  # SQLITE_FULL says "database or disk is full"
         return "the disk is full; ask for space to be freed, then try again"
+    if "disk i/o error" in lowered:
+        return ("the disk could not be written (it may be full or failing); ask whoever "
+                "looks after the clinic server")
     if "locked" in lowered or "busy" in lowered:
         return "another terminal is busy writing; try again in a moment"
     if "malformed" in lowered or "not a database" in lowered:
@@ -287,23 +383,57 @@ def _plain(error: Exception) -> str:
 
 
 @contextlib.contextmanager
-def write() -> Iterator[None]:
+def write(*, durable: bool = True) -> Iterator[None]:
     """One write transaction, holding the write lock from its first statement.
 
     Nested calls become savepoints of the outer transaction. Storage failures
     (read-only, disk full, a lock held too long) surface as `StorageError` with
     a message for staff; everything written in the block is rolled back.
+
+    `durable=False` is for records of someone looking (a patient opened, a report
+    read), which change nothing: the commit skips its fsync (WAL, synchronous
+    NORMAL), becoming durable with the next durable commit or checkpoint. A power
+    cut may lose the last few such records, never a change, a payment or the
+    chain's integrity; a look then costs ~0.4 ms instead of ~1.4 ms.
     """
     db = database.obj
     lock = "IMMEDIATE" if isinstance(db, pw.SqliteDatabase) else None
-    transaction = db.atomic(lock) if lock and db.transaction_depth() == 0 else db.atomic()
+    top = db.transaction_depth() == 0
+    transaction = db.atomic(lock) if lock and top else db.atomic()
+    relaxed = lock is not None and top and not durable
+    if relaxed:
+        db.execute_sql("PRAGMA synchronous = NORMAL")
     try:
         with transaction:
             yield
-    except (pw.OperationalError, pw.DatabaseError) as error:
-        if isinstance(error, pw.IntegrityError):
-            raise
-        raise StorageError(f"The change was not saved: {_plain(error)}.") from None
+    except _DATABASE_ERRORS as error:  # SQLite's own too: Statement.many uses a raw cursor
+        cause = _first_cause(error)
+        if isinstance(cause, _INTEGRITY_ERRORS) or not isinstance(cause, _DATABASE_ERRORS):
+            raise cause from None
+        raise StorageError(f"The change was not saved: {plain_error(cause)}.") from None
+    finally:
+        if relaxed:
+            db.execute_sql("PRAGMA synchronous = FULL")
+
+
+_DATABASE_ERRORS = (pw.DatabaseError, sqlite3.DatabaseError)
+_INTEGRITY_ERRORS = (pw.IntegrityError, sqlite3.IntegrityError)
+
+
+_ALREADY_ROLLED_BACK = ("no transaction is active", "no such savepoint")
+
+
+def _first_cause(error: BaseException) -> BaseException:
+    """The error that failed the write, not peewee's failed rollback after it.
+
+    On a full disk or an I/O error SQLite rolls the whole transaction back itself;
+    peewee's own ROLLBACK then fails ("cannot rollback - no transaction is
+    active") and would hide the error staff can act on.
+    """
+    while (error.__context__ is not None
+           and any(words in str(error) for words in _ALREADY_ROLLED_BACK)):
+        error = error.__context__
+    return error
 
 
 def _runner(directory: Path):
@@ -341,6 +471,7 @@ def _backup_path(path: Path, before: str) -> Path:
 def _backup_sqlite(path: Path, before: str) -> Path:
     """Copy the live database with SQLite's online backup, before a migration."""
     dest = _backup_path(path, before)
+    create_private_file(dest)  # private while it fills; then the clinic file's own mode
     source = sqlite3.connect(str(path))
     try:
         target = sqlite3.connect(str(dest))

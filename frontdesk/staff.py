@@ -29,6 +29,8 @@ __all__ = [
     "change_role",
     "reset_password",
     "change_password",
+    "screen_locked",
+    "screen_unlocked",
     "sign_in",
     "sign_out",
     "MAX_FAILURES",
@@ -78,8 +80,12 @@ def _check_username(username: str) -> str:
 
 
 def add_staff(username: str, name: str, role: Role | str, password: str, *,
-              by: Staff | None) -> Staff:
-    """Create a staff account. `by` is None only for the first administrator."""
+              by: Staff | None, temporary: bool = False) -> Staff:
+    """Create a staff account. `by` is None only for the first administrator.
+
+    `temporary`: the password was chosen by whoever made the account, and its owner
+    must replace it at the first sign-in.
+    """
     password = passwords.Secret(password)
     username = _check_username(username)
     name = one_line(name)
@@ -106,7 +112,7 @@ def add_staff(username: str, name: str, role: Role | str, password: str, *,
             raise Conflict(f"The username \"{username}\" is taken.", field="username")
         person = Staff.create(
             username=username, name=name, role=role.value, password_hash=password_hash,
-            created_at=clock.now(),
+            created_at=clock.now(), must_change_password=temporary,
         )
         audit.record("staff.created", by=by or person, subject=f"staff {person.id}",
                      detail={"username": username, "role": role.value})
@@ -291,3 +297,15 @@ def change_password(person: Staff, current: str, new: str) -> Staff:
     return _change(person, by=person, action="staff.password_changed",
                    before={"must_change_password": person.must_change_password},
                    password_hash=hasher.hash(new), must_change_password=False)
+
+
+def screen_locked(person: Staff, *, idle: bool) -> None:
+    """Record that a terminal hid this person's work (idle, or by their own key)."""
+    with db.write():
+        audit.record("screen.locked", by=person, subject=f"staff {person.id}",
+                     detail={"reason": "idle" if idle else "by hand"})
+
+
+def screen_unlocked(person: Staff) -> None:
+    with db.write():
+        audit.record("screen.unlocked", by=person, subject=f"staff {person.id}")

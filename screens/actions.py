@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-__all__ = ["Action", "GLOBAL", "SCHEDULE", "DETAIL", "bindings", "ALL", "by_id", "wire_problem"]
+__all__ = ["Action", "GLOBAL", "SCHEDULE", "STAFF", "DETAIL", "AUDIT", "bindings", "ALL",
+           "by_id", "wire_problem"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,12 @@ class Action:
 
 GLOBAL = (
     Action("app.help", "f1", "help", "Help", "Show every key of this screen"),
-    Action("app.schedule", "f2", "switch_mode('schedule')", "Schedule",
-           "Go to the day's schedule"),
+    Action("app.schedule", "f2", "go('schedule')", "Schedule", "Go to the day's schedule"),
+    Action("app.staff", "f10", "go('staff')", "Staff",
+           "Staff accounts: add, deactivate, reset passwords, change roles"),
+    # Priority: it must work over any dialog and inside any field.
+    Action("app.lock", "ctrl+l", "lock", "Lock", "Lock the screen now, when stepping away",
+           key_display="^l", priority=True),
     Action("app.palette", "ctrl+p", "command_palette", "Commands",
            "Search commands and actions", show=False, palette=False, key_display="^p"),
     Action("app.sign_out", "f12", "sign_out", "Sign out",
@@ -85,11 +90,30 @@ SCHEDULE = (
            "Show the next page of providers", show=False, key_display=">"),
 )
 
+STAFF = (
+    Action("staff.add", "a", "add", "Add", "Add a staff member with a temporary password"),
+    Action("staff.reset", "p", "reset_password", "Reset password",
+           "Give the person under the cursor a temporary password"),
+    Action("staff.role", "r", "change_role", "Role", "Change the person's role"),
+    Action("staff.deactivate", "d", "deactivate", "Deactivate",
+           "Stop this account signing in (it is kept, never deleted)"),
+    Action("staff.reactivate", "v", "reactivate", "Reactivate", "Let this account sign in again"),
+    Action("staff.audit", "u", "audit", "Audit",
+           "The audit report: who looked at a patient, or what someone looked at"),
+)
+
 DETAIL = (
     Action("detail.close", "escape", "close", "Close", "Close the appointment"),
 )
 
-ALL = GLOBAL + SCHEDULE + DETAIL
+AUDIT = (
+    # Priority: each field's own enter would otherwise hide "Run" from the key bar.
+    Action("audit.run", "enter", "run", "Run",
+           "Run the report for the MRN or username and the days typed", priority=True),
+    Action("audit.close", "escape", "close", "Close", "Close the audit report"),
+)
+
+ALL = GLOBAL + SCHEDULE + STAFF + DETAIL + AUDIT
 
 
 _COLLIDING = {"ctrl+h": "backspace", "ctrl+i": "tab", "ctrl+m": "enter", "ctrl+j": "newline",

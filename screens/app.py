@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.containers import Center
 from textual.events import Resize
@@ -15,11 +16,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from frontdesk import changes, config, staff
+from frontdesk import changes, clock, config, staff
 from frontdesk.changes import Change
+from frontdesk.roles import Permission, allowed
 from frontdesk.schedule import Day
 from screens.actions import ALL, GLOBAL, bindings, wire_problem
 from screens.base import db_work, report_failure
+from screens.lock import LockScreen
+from screens.password import ChangePassword
 from screens.schedule import ScheduleScreen
 from screens.signin import SignInScreen
 
@@ -28,6 +32,8 @@ __all__ = ["FrontdeskApp", "run", "MIN_SIZE"]
 MIN_SIZE = (80, 24)
 POLL_SECONDS = 1.0
 """How often a terminal asks what the others changed; the target is under 2 s."""
+IDLE_CHECK_SECONDS = 5.0
+"""How often the idle lock looks at the clock."""
 
 
 class TooSmall(Screen):
@@ -52,12 +58,24 @@ class TooSmall(Screen):
         )
 
 
+def _staff_screen() -> Screen:
+    from screens.staff import StaffScreen  # managers' area: not loaded at start-up
+
+    return StaffScreen()
+
+
+AREAS: dict[str, tuple[Callable[..., Screen], Permission]] = {
+    "schedule": (ScheduleScreen, Permission.VIEW_PATIENTS),
+    "staff": (_staff_screen, Permission.MANAGE_STAFF),
+}
+"""The areas of the desk (Textual modes, one set per person) and who may open each."""
+
+
 class FrontdeskApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "frontdesk"
     BINDINGS = bindings(GLOBAL)
     MODES = {"signin": SignInScreen}
-    """The areas of the desk; "schedule" is added per person in `__init__` and sign-out."""
 
     @dataclass
     class ChangesSeen(Message):
@@ -71,10 +89,15 @@ class FrontdeskApp(App):
         super().__init__()
         self.signed_in: staff.Staff | None = None
         self._first_person = signed_in
-        self.add_mode("schedule", partial(ScheduleScreen, preloaded=first_day))
+        self._first_day = first_day
         self._last_change: int | None = seen_changes
         """The newest change feed row this terminal has taken into account."""
         self._polling = False
+        self._desks: dict[int, set[str]] = {}
+        """Per person, the modes (areas) opened: their work, kept while others sign in."""
+        self._areas: dict[int, str] = {}
+        """Per person, the area they were last in."""
+        self._last_activity = clock.now()
 
     # -- starting, signing in and out -------------------------------------------------
 
@@ -85,6 +108,7 @@ class FrontdeskApp(App):
         else:
             self.switch_mode("signin")
         self._check_size(self.size.width, self.size.height)
+        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
 
     def _apply_keymap(self) -> None:
         """Staff's own keys from config.toml, minus any that could never work."""
@@ -105,8 +129,21 @@ class FrontdeskApp(App):
 
     def sign_in(self, person: staff.Staff) -> None:
         """Open the desk for a person who has just proved who they are."""
+        if person.must_change_password:
+            self.push_screen(ChangePassword(person), self._password_chosen)
+            return
+        self._enter(person)
+
+    def _password_chosen(self, person: staff.Staff | None) -> None:
+        if person is not None:
+            self._enter(person)
+
+    def _enter(self, person: staff.Staff) -> None:
         self.signed_in = person
-        self.switch_mode("schedule")
+        self._last_activity = clock.now()
+        self._open(self._areas.get(person.id, "schedule"))
+        if isinstance(self.screen, LockScreen):
+            self.pop_screen()  # their own work, exactly as they left it
         if not self._polling:
             self._polling = True
             if self._last_change is None:
@@ -114,29 +151,85 @@ class FrontdeskApp(App):
             else:  # the first day was read with the feed at this point: look in a second
                 self.set_timer(POLL_SECONDS, self._poll)
 
+    def _mode(self, area: str, person: staff.Staff | None = None) -> str:
+        return f"{area}:{(person or self.signed_in).id}"
+
+    def _open(self, area: str) -> None:
+        person = self.signed_in
+        name = self._mode(area)
+        desk = self._desks.setdefault(person.id, set())
+        if name not in desk:
+            factory, _ = AREAS[area]
+            if area == "schedule" and self._first_day is not None:
+                factory = partial(ScheduleScreen, preloaded=self._first_day)
+                self._first_day = None
+            self.add_mode(name, factory)
+            desk.add(name)
+        self._areas[person.id] = area
+        self.switch_mode(name)
+
+    def action_go(self, area: str) -> None:
+        if self.check_action("go", (area,)):
+            self._open(area)
+
     async def action_sign_out(self) -> None:
         person = self.signed_in
-        if person is None:
+        if person is None or self.locked:
             return
         self._record_sign_out(person)
         self.signed_in = None
-        # Fresh screens for whoever signs in next: nothing of this person's work,
-        # and none of the patient data it showed, is kept.
+        # A fresh sign-in screen, and none of this person's screens (nor the patient
+        # data they showed) kept. Others' locked work is not touched.
         await self.remove_mode("signin")
         self.add_mode("signin", SignInScreen)
         await self.switch_mode("signin")
-        await self.remove_mode("schedule")
-        self.add_mode("schedule", ScheduleScreen)
+        for name in self._desks.pop(person.id, set()):
+            await self.remove_mode(name)
+        self._areas.pop(person.id, None)
 
     @db_work(group="sign-out", exclusive=False)
     def _record_sign_out(self, person: staff.Staff) -> None:
         staff.sign_out(person)
 
+    # -- locking ------------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return isinstance(self.screen, LockScreen)
+
+    def action_lock(self, idle: bool = False) -> None:
+        """Hide everything until someone signs in; the work underneath stays as it is."""
+        if self.signed_in is None or self.locked:
+            return
+        self.push_screen(LockScreen(self.signed_in))
+        self._record_lock(self.signed_in, idle)
+
+    @db_work(group="lock", exclusive=False)
+    def _record_lock(self, person: staff.Staff, idle: bool) -> None:
+        staff.screen_locked(person, idle=idle)
+
+    def lock_if_idle(self) -> None:
+        """Lock when nobody has touched the keyboard for the configured minutes."""
+        idle_for = clock.now() - self._last_activity
+        if idle_for >= timedelta(minutes=config.current().idle_lock_minutes):
+            self.action_lock(idle=True)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp, events.Paste)):
+            self._last_activity = clock.now()
+        await super().on_event(event)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.signed_in is None and action not in ("quit", "help", "command_palette"):
-            return False
-        if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
-            return False  # already there: keep the footer for keys that do something
+        if action == "quit":
+            return True
+        if self.signed_in is None or self.locked:
+            return action == "help"
+        if action == "go":
+            area = str(parameters[0]) if parameters else ""
+            if area not in AREAS or not allowed(self.signed_in, AREAS[area][1]):
+                return False
+            return self.current_mode != self._mode(area)  # already there: off the key bar
         return True
 
     # -- help and the command palette -------------------------------------------------
@@ -151,7 +244,7 @@ class FrontdeskApp(App):
         for command in super().get_system_commands(screen):
             if command.title in ("Theme", "Quit"):  # not Screenshot: it writes PHI to disk
                 yield command
-        if self.signed_in is None:
+        if self.signed_in is None or self.locked:
             return
         for action in GLOBAL:
             if action.palette:

@@ -338,3 +338,20 @@ def test_a_damaged_sqlite_file_is_refused_untouched(tmp_path):
     with pytest.raises(StorageError, match="damaged; restore it from the last backup"):
         db.open_database(path)
     assert path.read_bytes() == original
+
+
+def test_a_record_of_looking_skips_the_fsync_and_the_next_write_is_full_again(database):
+    """write(durable=False) relaxes synchronous for that transaction only."""
+    from frontdesk import db as storage
+
+    def level() -> int:
+        return storage.database.execute_sql("PRAGMA synchronous").fetchone()[0]
+
+    assert level() == 2
+    with storage.write(durable=False):
+        assert level() == 1
+    assert level() == 2
+    with storage.write():
+        with storage.write(durable=False):  # nested: the outer transaction decides
+            assert level() == 2
+    assert level() == 2

@@ -39,10 +39,12 @@ class DayList(DataTable):
         for appointment in self._rows:
             mark_style, text_style = STATUS_STYLES[appointment.status]
             self.add_row(
-                f"{clock.wall(appointment.start):>5}-{clock.wall(appointment.end)}",
-                one_line(names.get(appointment.provider_id, "")),
+                # Text, never str: DataTable reads a str cell as markup, and names are
+                # data ("[reverse]x" must show as typed, not restyle the row).
+                Text(f"{clock.wall(appointment.start):>5}-{clock.wall(appointment.end)}"),
+                Text(one_line(names.get(appointment.provider_id, ""))),
                 Text(one_line(appointment.patient), style=text_style),
-                appointment.type_code,
+                Text(one_line(appointment.type_code)),
                 Text.assemble((appointment.status.mark, mark_style), " ",
                               appointment.status.label),
                 key=str(appointment.id),

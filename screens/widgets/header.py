@@ -26,6 +26,11 @@ class DeskHeader(Horizontal):
     DeskHeader > #person { width: auto; }
     """
 
+    def __init__(self, *, show_person: bool = True) -> None:
+        super().__init__()
+        self._show_person = show_person
+        """False on screens that must not say who is at the desk (the lock)."""
+
     def compose(self) -> ComposeResult:
         yield Label(one_line(config.current().clinic_name), id="clinic")
         yield Label(id="now")
@@ -33,7 +38,7 @@ class DeskHeader(Horizontal):
 
     def on_mount(self) -> None:
         person = getattr(self.app, "signed_in", None)
-        if person is not None:
+        if person is not None and self._show_person:
             self.query_one("#person", Label).update(f"{one_line(person.name)} · {person.role_label}")
         self._tick()
         self.set_interval(15, self._tick)  # minutes are what staff read; 15 s keeps it honest

@@ -37,25 +37,32 @@ class KeyBar(Static):
     def _changed(self, *_: object) -> None:
         self.update(self.keys())
 
+    def on_resize(self) -> None:
+        self._changed()
+
     def keys(self) -> Text:
-        """The keys in force on this screen, as one line (dim when not available now)."""
+        """The keys in force here, as one line that fits: the screen's own keys first,
+        then help, lock and the areas; whatever does not fit is in F1 help."""
         key_colour = self.app.theme_variables.get("footer-key-foreground", "")
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        room = (self.size.width or self.app.size.width) - 2
+        line = Text(no_wrap=True, end="")
         seen: set[str] = set()
-        entries = [(key, active.binding, active.enabled)
-                   for key, active in self.screen.active_bindings.items()]
         palette = by_id("app.palette").binding()
+        entries = [(key, active.binding, active.enabled)
+                   for key, active in self.screen.active_bindings.items()
+                   if active.binding.show and active.binding.description]
+        entries.sort(key=lambda entry: (entry[1].id or "").startswith("app."))
         entries.append((palette.key, palette, True))
         for key, binding, enabled in entries:
-            if binding.action in seen or not binding.description:
-                continue
-            if not binding.show and binding is not palette:
+            if binding.action in seen:
                 continue
             seen.add(binding.action)
+            shown = self.app.get_key_display(binding)
+            if len(line) + len(shown) + len(binding.description) + 1 > room:
+                continue
             click = Style.from_meta({"@click": f"app.simulate_key({key!r})"})
             dim = Style(dim=not enabled)
-            line.append(self.app.get_key_display(binding),
-                        Style(bold=True, color=key_colour or None) + dim + click)
+            line.append(shown, Style(bold=True, color=key_colour or None) + dim + click)
             line.append(f" {binding.description}", dim + click)
             line.append("  ")
         line.rstrip()

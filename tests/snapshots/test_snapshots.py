@@ -111,3 +111,61 @@ class TestSchedule:
         """A 60x20 terminal: only the message asking for 80x24, with the current size."""
         assert snap_compare(FrontdeskApp(signed_in=desk_user), terminal_size=(60, 20),
                             run_before=_signed_in_ready)
+
+
+class TestSafety:
+    def test_locked_screen_shows_no_patient(self, snap_compare, desk_user) -> None:
+        """ctrl+l: a heavy yellow box "Locked", who locked it and when, the username
+        (desk) and an empty password field; no schedule, no names, no counts."""
+
+        async def locked(pilot: Pilot) -> None:
+            await _ready(pilot)
+            await pilot.press("ctrl+l")
+            await _ready(pilot)
+
+        assert snap_compare(FrontdeskApp(signed_in=desk_user), terminal_size=(80, 24),
+                            run_before=locked)
+
+    def test_escape_sequences_in_a_name_are_drawn_harmless(self, snap_compare, desk_user,
+                                                           demo_db) -> None:
+        """A patient whose stored last name holds an OSC title sequence and a screen
+        clear, written behind the program's back: the 10:00 appointment shows as
+        "Bob, <first name>", the sequences dropped whole; nothing is retitled or
+        cleared and every other cell is where it was."""
+        _poison(demo_db)
+        assert snap_compare(FrontdeskApp(signed_in=desk_user), terminal_size=(80, 24),
+                            run_before=_ready)
+
+
+EVIL = "\x1b]0;pwned\x07\x1b[2JBob"
+
+
+def _poison(path) -> int:
+    """Give the first appointment at 10:00 today a patient named with escape codes."""
+    import sqlite3
+
+    from frontdesk import schedule
+    from tests.conftest import TODAY
+
+    target = next(a for a in schedule.day(TODAY).appointments
+                  if a.start.strftime("%H:%M") == "10:00")
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE patient SET last_name = ? WHERE id = ?", (EVIL, target.patient_id))
+    return target.patient_id
+
+
+class TestStaff:
+    def test_staff_list(self, snap_compare, demo_db) -> None:
+        """F10 as the manager: the four demo accounts with username, name, role and
+        status "active"; keys a Add, p Reset password, r Role, d Deactivate, v greyed."""
+        from frontdesk import staff
+
+        manager = staff.Staff.get(staff.Staff.username == "manager")
+
+        async def opened(pilot: Pilot) -> None:
+            await _ready(pilot)
+            await pilot.press("f10")
+            await _ready(pilot)
+
+        assert snap_compare(FrontdeskApp(signed_in=manager), terminal_size=(80, 24),
+                            run_before=opened)

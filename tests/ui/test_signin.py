@@ -83,7 +83,7 @@ async def test_nothing_opens_before_sign_in(demo_db) -> None:
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(pilot.app.screen, SignInScreen)
-        assert pilot.app.check_action("switch_mode", ("schedule",)) is False
+        assert pilot.app.check_action("go", ("schedule",)) is False
 
 
 async def test_sign_out_drops_the_persons_screens_and_audits_it(desk_user) -> None:

@@ -1,0 +1,260 @@
+"""Staff accounts, for managers and administrators: add, deactivate, reset, change role.
+
+Accounts are never deleted: a deactivated one keeps everything it did in the audit
+trail. Each change goes through frontdesk.staff, which checks the role of whoever
+asks, the version on screen, and records before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from frontdesk import clock, staff
+from frontdesk.errors import FrontdeskError
+from frontdesk.passwords import Secret
+from frontdesk.roles import Permission, Role, allowed
+from frontdesk.text import one_line
+from screens.actions import STAFF, bindings
+from screens.base import DeskModal, DeskScreen, db_work
+from screens.commands import ScreenActions
+from screens.widgets import DeskHeader, KeyBar
+
+__all__ = ["StaffScreen", "AccountForm"]
+
+
+def _status(person: staff.Staff) -> Text:
+    if not person.active:
+        return Text("deactivated", style="dim")
+    if person.locked_until and person.locked_until > clock.now():
+        return Text(f"locked until {clock.wall(person.locked_until)}", style="bold red")
+    if person.must_change_password:
+        return Text("must set a password", style="yellow")
+    return Text("active")
+
+
+class StaffScreen(DeskScreen):
+    CSS_PATH = "staff.tcss"
+    BINDINGS = bindings(STAFF)
+    COMMANDS = {ScreenActions}
+    AREA = "staff"
+    ACTIONS = STAFF
+
+    @dataclass
+    class Loaded(Message):
+        people: list[staff.Staff]
+
+    @dataclass
+    class Changed(Message):
+        person: staff.Staff
+        what: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._people: list[staff.Staff] = []
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader()
+        yield Static("Staff accounts", id="title")
+        yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Username", width=14, key="username")
+        table.add_column("Name", width=22, key="name")
+        table.add_column("Role", width=14, key="role")
+        table.add_column("Status", width=22, key="status")
+        self._load()
+
+    @db_work(group="staff")
+    def _load(self) -> None:
+        self.post_message(self.Loaded(staff.everyone(by=self.app.signed_in)))
+
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        table = self.query_one(DataTable)
+        keep = self.current.id if self.current else None
+        table.clear()
+        self._people = message.people
+        for person in self._people:
+            table.add_row(Text(one_line(person.username)), Text(one_line(person.name)),
+                          Text(Role(person.role).label), _status(person), key=str(person.id))
+        row = next((i for i, p in enumerate(self._people) if p.id == keep), 0)
+        if self._people:
+            table.move_cursor(row=row, animate=False)
+        self.refresh_bindings()
+
+    @property
+    def current(self) -> staff.Staff | None:
+        table = self.query_one(DataTable)
+        if not self._people or not 0 <= table.cursor_row < len(self._people):
+            return None
+        return self._people[table.cursor_row]
+
+    @on(DataTable.RowHighlighted)
+    def _moved(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        person = self.current
+        if action in ("deactivate", "reset_password", "change_role"):
+            return None if person is None or not person.active else True
+        if action == "reactivate":
+            return None if person is None or person.active else True
+        if action == "audit":
+            return allowed(self.app.signed_in, Permission.READ_AUDIT)
+        return True
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_audit(self) -> None:
+        from screens.audit import AuditScreen  # managers' report: loaded when asked for
+
+        self.app.push_screen(AuditScreen())
+
+    def action_add(self) -> None:
+        self.app.push_screen(AccountForm("add", None), self._after)
+
+    def action_reset_password(self) -> None:
+        if self.current:
+            self.app.push_screen(AccountForm("reset", self.current), self._after)
+
+    def action_change_role(self) -> None:
+        if self.current:
+            self.app.push_screen(AccountForm("role", self.current), self._after)
+
+    def action_deactivate(self) -> None:
+        if self.current:
+            self._toggle(self.current, active=False)
+
+    def action_reactivate(self) -> None:
+        if self.current:
+            self._toggle(self.current, active=True)
+
+    @db_work(group="staff-change")
+    def _toggle(self, person: staff.Staff, *, active: bool) -> None:
+        change = staff.reactivate if active else staff.deactivate
+        changed = change(person, by=self.app.signed_in)
+        self.post_message(self.Changed(changed, "reactivated" if active else "deactivated"))
+
+    def _after(self, result: tuple[staff.Staff, str] | None) -> None:
+        if result is not None:
+            self.post_message(self.Changed(*result))
+
+    @on(Changed)
+    def _changed(self, message: Changed) -> None:
+        self.notify(f"{one_line(message.person.name)}: {message.what}.", timeout=4)
+        self._load()
+
+
+_TITLES = {"add": "Add a staff member", "reset": "Reset the password of {name}",
+           "role": "Change the role of {name}"}
+
+
+class AccountForm(DeskModal[tuple[staff.Staff, str] | None]):
+    """One form for the three account changes that need typing: nothing typed is lost
+    when the change is refused; the field at fault gets the focus."""
+
+    CSS_PATH = "staff.tcss"
+    BINDINGS = [Binding("escape", "close", "Close", tooltip="Close without saving")]
+
+    @dataclass
+    class Answered(Message):
+        result: tuple[staff.Staff, str] | None
+        refusal: str = ""
+        field: str = ""
+
+    def __init__(self, kind: str, person: staff.Staff | None) -> None:
+        super().__init__()
+        self.kind, self.person = kind, person
+
+    def _roles(self) -> list[tuple[str, str]]:
+        grant = allowed(self.app.signed_in, Permission.GRANT_ADMIN)
+        return [(role.label, role.value) for role in Role
+                if grant or role not in (Role.ADMIN, Role.MANAGER)]
+
+    def compose(self) -> ComposeResult:
+        name = one_line(self.person.name) if self.person else ""
+        with Vertical(id="form"):
+            yield Static(_TITLES[self.kind].format(name=name), id="form-title")
+            if self.kind == "add":
+                yield Label("Username")
+                yield Input(id="username", max_length=32)
+                yield Label("Full name")
+                yield Input(id="name", max_length=80)
+            if self.kind in ("add", "role"):
+                yield Label("Role")
+                current = self.person.role if self.person else Role.FRONT_DESK.value
+                yield Select(self._roles(), id="role", value=current, allow_blank=False)
+            if self.kind in ("add", "reset"):
+                yield Label("Temporary password (they choose their own at first sign-in)")
+                yield Input(id="password", password=True, max_length=200)
+            yield Label("", id="refusal")
+            yield Static("Enter saves · Esc closes without saving", id="form-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        fields = [w for w in self.query("Input, Select") if w.display]
+        index = fields.index(event.input)
+        if index + 1 < len(fields):
+            fields[index + 1].focus()
+        else:
+            self._save()
+
+    @on(Select.Changed)
+    def _role_chosen(self, event: Select.Changed) -> None:
+        if self.kind == "role" and event.value != self.person.role:
+            self._save()  # choosing another role is the whole form
+
+    def _values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field in self.query(Input):
+            values[field.id] = Secret(field.value) if field.password else field.value
+        for field in self.query(Select):
+            values[field.id] = field.value
+        return values
+
+    def _save(self) -> None:
+        self.query_one("#refusal", Label).update("Saving…")
+        self._apply(self._values())
+
+    @db_work(group="account-form")
+    def _apply(self, values: dict[str, Any]) -> None:
+        by = self.app.signed_in
+        try:
+            if self.kind == "add":
+                person = staff.add_staff(values["username"], values["name"], values["role"],
+                                         values["password"], by=by, temporary=True)
+                result = (person, "added; they choose their own password at first sign-in")
+            elif self.kind == "reset":
+                person = staff.reset_password(self.person, values["password"], by=by)
+                result = (person, "password reset; they choose a new one at next sign-in")
+            else:
+                person = staff.change_role(self.person, values["role"], by=by)
+                result = (person, f"now {Role(person.role).label}")
+        except FrontdeskError as error:
+            self.post_message(self.Answered(None, str(error), error.field or ""))
+        else:
+            self.post_message(self.Answered(result))
+
+    @on(Answered)
+    def _answered(self, message: Answered) -> None:
+        if message.result is not None:
+            self.dismiss(message.result)
+            return
+        self.query_one("#refusal", Label).update(message.refusal)
+        target = self.query(f"#{message.field}") if message.field else None
+        if target:
+            target.first().focus()
