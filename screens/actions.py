@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-__all__ = ["Action", "GLOBAL", "SCHEDULE", "STAFF", "DETAIL", "AUDIT", "bindings", "ALL",
+__all__ = ["Action", "GLOBAL", "SCHEDULE", "STAFF", "FORM", "DETAIL", "AUDIT", "bindings", "ALL",
            "by_id", "wire_problem"]
 
 
@@ -102,6 +102,14 @@ STAFF = (
            "The audit report: who looked at a patient, or what someone looked at"),
 )
 
+FORM = (
+    # Priority, and moving focus at once: a fast typist's next characters must land
+    # in the next field, never after a password in the username box.
+    Action("form.next", "enter", "next_field", "Next",
+           "Go to the next field; on the last one, send the form", show=False,
+           palette=False, priority=True),
+)
+
 DETAIL = (
     Action("detail.close", "escape", "close", "Close", "Close the appointment"),
 )
@@ -113,7 +121,7 @@ AUDIT = (
     Action("audit.close", "escape", "close", "Close", "Close the audit report"),
 )
 
-ALL = GLOBAL + SCHEDULE + STAFF + DETAIL + AUDIT
+ALL = GLOBAL + SCHEDULE + STAFF + FORM + DETAIL + AUDIT
 
 
 _COLLIDING = {"ctrl+h": "backspace", "ctrl+i": "tab", "ctrl+m": "enter", "ctrl+j": "newline",

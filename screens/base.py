@@ -7,14 +7,18 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from frontdesk import db
 from frontdesk.errors import FrontdeskError
 
-__all__ = ["db_work", "report_failure", "DeskScreen", "DeskModal", "GENERIC_FAILURE"]
+__all__ = ["db_work", "report_failure", "DeskScreen", "DeskModal", "FormFields",
+           "GENERIC_FAILURE"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
@@ -66,3 +70,39 @@ class DeskModal(ModalScreen[R], Generic[R]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failure(self.app, event)
+
+
+class FormFields:
+    """Enter in a field moves to the next one at once, and on the last sends the form.
+
+    Textual's own Enter posts a message that is handled after the keys already
+    typed; a receptionist typing "desk⏎secret⏎" would put the password in the
+    username box. This binding (screens.actions.FORM, with priority) moves the
+    focus before the next key is read, and sends the form only after the fields
+    have taken every key typed before the last Enter. Mix in before the Screen class, bind FORM,
+    and implement `submit()`.
+    """
+
+    def _fields(self) -> list[Widget]:
+        return [field for field in self.query("Input, Select")
+                if field.display and not field.disabled]
+
+    def action_next_field(self) -> None:
+        if not isinstance(self.focused, Input):
+            raise SkipAction()  # elsewhere (a list, a Select) Enter keeps its own meaning
+        fields = self._fields()
+        if self.focused in fields and fields.index(self.focused) + 1 < len(fields):
+            self.set_focus(fields[fields.index(self.focused) + 1])
+        else:
+            self._submit_after(fields)
+
+    def _submit_after(self, fields: list[Widget]) -> None:
+        """Send the form once every field has taken the keys already typed into it
+        (they wait in each field's own queue; a callback queued there comes after)."""
+        if fields:
+            fields[0].call_later(self._submit_after, fields[1:])
+        else:
+            self.submit()
+
+    def submit(self) -> None:
+        raise NotImplementedError  # every form says what sending it means

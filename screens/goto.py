@@ -13,14 +13,16 @@ from textual.widgets import Input, Label, Static
 from frontdesk import clock
 from frontdesk.dates import HINT, describe, parse_date
 from frontdesk.errors import InvalidInput
-from screens.base import DeskModal
+from screens.actions import FORM, bindings
+from screens.base import DeskModal, FormFields
 
 __all__ = ["GoToDate"]
 
 
-class GoToDate(DeskModal[date | None]):
+class GoToDate(FormFields, DeskModal[date | None]):
     CSS_PATH = "goto.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Stay on this day")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Stay on this day"),
+                *bindings(FORM)]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
@@ -42,10 +44,9 @@ class GoToDate(DeskModal[date | None]):
         except InvalidInput:
             label.update("…")
 
-    @on(Input.Submitted)
-    def _go(self, event: Input.Submitted) -> None:
+    def submit(self) -> None:
         try:
-            chosen = parse_date(event.value, today=clock.today())
+            chosen = parse_date(self.query_one("#date", Input).value, today=clock.today())
         except InvalidInput as error:
             label = self.query_one("#message", Label)
             label.update(str(error))

@@ -19,17 +19,19 @@ from frontdesk import clock, staff
 from frontdesk.errors import FrontdeskError
 from frontdesk.passwords import Secret
 from frontdesk.text import one_line
-from screens.base import DeskScreen, db_work
+from screens.actions import FORM, bindings
+from screens.base import DeskScreen, FormFields, db_work
 from screens.widgets import DeskHeader
 
 __all__ = ["LockScreen"]
 
 
-class LockScreen(DeskScreen):
+class LockScreen(FormFields, DeskScreen):
     """Covers the whole terminal; only sign-in fields, no patient data, no keys but these."""
 
     CSS_PATH = "lock.tcss"
     AUTO_FOCUS = "#password"
+    BINDINGS = bindings(FORM)
 
     @dataclass
     class Answered(Message):
@@ -57,12 +59,7 @@ class LockScreen(DeskScreen):
                 yield Static("Enter unlocks. Someone else: type your own username.",
                              id="hint")
 
-    @on(Input.Submitted, "#username")
-    def _to_password(self) -> None:
-        self.query_one("#password", Input).focus()
-
-    @on(Input.Submitted, "#password")
-    def _submit(self) -> None:
+    def submit(self) -> None:
         password = Secret(self.query_one("#password", Input).value)
         self.query_one("#password", Input).clear()  # never left in a widget
         if not password:

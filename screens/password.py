@@ -15,17 +15,19 @@ from frontdesk import passwords, staff
 from frontdesk.passwords import Secret
 from frontdesk.errors import FrontdeskError
 from frontdesk.text import one_line
-from screens.base import DeskModal, db_work
+from screens.actions import FORM, bindings
+from screens.base import DeskModal, FormFields, db_work
 
 __all__ = ["ChangePassword"]
 
 
-class ChangePassword(DeskModal[staff.Staff | None]):
+class ChangePassword(FormFields, DeskModal[staff.Staff | None]):
     """Dismissed with the updated person, or None when staff give up (Esc)."""
 
     CSS_PATH = "password.tcss"
     AUTO_FOCUS = "#current"
-    BINDINGS = [Binding("escape", "give_up", "Cancel", tooltip="Sign out instead")]
+    BINDINGS = [Binding("escape", "give_up", "Cancel", tooltip="Sign out instead"),
+                *bindings(FORM)]
 
     @dataclass
     class Answered(Message):
@@ -50,12 +52,8 @@ class ChangePassword(DeskModal[staff.Staff | None]):
             yield Input(id="again", password=True, max_length=200)
             yield Label("", id="refusal")
 
-    @on(Input.Submitted)
-    def _next_or_save(self, event: Input.Submitted) -> None:
+    def submit(self) -> None:
         order = ["current", "new", "again"]
-        if event.input.id != "again":
-            self.query_one(f"#{order[order.index(event.input.id) + 1]}", Input).focus()
-            return
         current, new, again = (Secret(self.query_one(f"#{name}", Input).value)
                                for name in order)
         if new != again:

@@ -13,14 +13,16 @@ from textual.widgets import Input, Label, Static
 from frontdesk import config, staff
 from frontdesk.errors import FrontdeskError
 from frontdesk.text import one_line
-from screens.base import DeskScreen, db_work
+from screens.actions import FORM, bindings
+from screens.base import DeskScreen, FormFields, db_work
 from screens.widgets import DeskHeader, KeyBar
 
 __all__ = ["SignInScreen"]
 
 
-class SignInScreen(DeskScreen):
+class SignInScreen(FormFields, DeskScreen):
     CSS_PATH = "signin.tcss"
+    BINDINGS = bindings(FORM)
     AUTO_FOCUS = "#username"
 
     @dataclass
@@ -43,12 +45,7 @@ class SignInScreen(DeskScreen):
                 yield Static("Enter signs in · Tab moves between fields", id="hint")
         yield KeyBar()
 
-    @on(Input.Submitted, "#username")
-    def _to_password(self) -> None:
-        self.query_one("#password", Input).focus()
-
-    @on(Input.Submitted, "#password")
-    def _submit(self) -> None:
+    def submit(self) -> None:
         username = self.query_one("#username", Input).value
         password = self.query_one("#password", Input).value
         if not username.strip():

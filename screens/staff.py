@@ -23,8 +23,8 @@ from frontdesk.errors import FrontdeskError
 from frontdesk.passwords import Secret
 from frontdesk.roles import Permission, Role, allowed
 from frontdesk.text import one_line
-from screens.actions import STAFF, bindings
-from screens.base import DeskModal, DeskScreen, db_work
+from screens.actions import FORM, STAFF, bindings
+from screens.base import DeskModal, DeskScreen, FormFields, db_work
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 
@@ -160,12 +160,13 @@ _TITLES = {"add": "Add a staff member", "reset": "Reset the password of {name}",
            "role": "Change the role of {name}"}
 
 
-class AccountForm(DeskModal[tuple[staff.Staff, str] | None]):
+class AccountForm(FormFields, DeskModal[tuple[staff.Staff, str] | None]):
     """One form for the three account changes that need typing: nothing typed is lost
     when the change is refused; the field at fault gets the focus."""
 
     CSS_PATH = "staff.tcss"
-    BINDINGS = [Binding("escape", "close", "Close", tooltip="Close without saving")]
+    BINDINGS = [Binding("escape", "close", "Close", tooltip="Close without saving"),
+                *bindings(FORM)]
 
     @dataclass
     class Answered(Message):
@@ -204,19 +205,10 @@ class AccountForm(DeskModal[tuple[staff.Staff, str] | None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        fields = [w for w in self.query("Input, Select") if w.display]
-        index = fields.index(event.input)
-        if index + 1 < len(fields):
-            fields[index + 1].focus()
-        else:
-            self._save()
-
     @on(Select.Changed)
     def _role_chosen(self, event: Select.Changed) -> None:
         if self.kind == "role" and event.value != self.person.role:
-            self._save()  # choosing another role is the whole form
+            self.submit()  # choosing another role is the whole form
 
     def _values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -226,7 +218,7 @@ class AccountForm(DeskModal[tuple[staff.Staff, str] | None]):
             values[field.id] = field.value
         return values
 
-    def _save(self) -> None:
+    def submit(self) -> None:
         self.query_one("#refusal", Label).update("Saving…")
         self._apply(self._values())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input, Label
 
 from frontdesk import audit, demo, staff
@@ -101,3 +102,14 @@ async def test_sign_out_drops_the_persons_screens_and_audits_it(desk_user) -> No
         await _sign_in(pilot, "desk", DESK_PASSWORD)
         assert isinstance(pilot.app.screen, ScheduleScreen)
         assert pilot.app.screen is not old_schedule  # a fresh screen, nothing carried over
+
+
+async def test_a_fast_typist_never_puts_the_password_in_the_username_box(demo_db) -> None:
+    """Every key arrives before any is handled, as over SSH from someone who types fast."""
+    async with FrontdeskApp().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in [*"desk", "enter", *DESK_PASSWORD, "enter"]:
+            pilot.app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ScheduleScreen)
+        assert pilot.app.signed_in.username == "desk"
