@@ -35,6 +35,11 @@ class Config:
     """How many phone lines the desk has."""
     idle_lock_minutes: int = 5
     """Minutes without a key press before the screen locks."""
+    long_wait_minutes: int = 20
+    """Minutes in the waiting room after which a patient is flagged as waiting too long."""
+    form_renewal_months: dict[str, int] = field(default_factory=lambda: {
+        "registration": 12, "privacy": 0, "history": 12, "consent": 12, "financial": 12})
+    """Per intake form, months a signed form stays current (0: once is enough)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key overrides: binding id -> keys, for example "schedule.next_day" = "n"."""
 
@@ -78,6 +83,18 @@ def _check_name(value: Any) -> str | None:
     return None
 
 
+def _check_renewals(value: Any) -> str | None:
+    from frontdesk.forms import KINDS  # the form names live with the forms
+
+    if not isinstance(value, dict) or not all(
+        k in KINDS and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 120
+        for k, v in value.items()
+    ):
+        return ("must be a table of form = months (0 to 120), forms being "
+                + ", ".join(KINDS))
+    return None
+
+
 def _check_keys(value: Any) -> str | None:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
@@ -93,6 +110,8 @@ _CHECKS = {
     "slot_minutes": _check_slot,
     "phone_lines": _whole(1, 12),
     "idle_lock_minutes": _whole(1, 240),
+    "long_wait_minutes": _whole(1, 480),
+    "form_renewal_months": _check_renewals,
     "keys": _check_keys,
 }
 
@@ -134,6 +153,9 @@ def load(path: Path | None = None) -> Config:
         problem = _CHECKS[key](value)
         if problem:
             raise ConfigError(f"{_where(path, text, key)}: {key} {problem}.")
+    if "form_renewal_months" in raw:  # a file names only the forms it changes
+        raw["form_renewal_months"] = {**Config().form_renewal_months,
+                                      **raw["form_renewal_months"]}
     if "phone_region" in raw:
         raw["phone_region"] = raw["phone_region"].upper()
     return Config(**raw)

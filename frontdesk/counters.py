@@ -10,7 +10,7 @@ import peewee as pw
 
 from frontdesk.db import Model
 
-__all__ = ["Counter", "next_value", "take"]
+__all__ = ["Counter", "next_value", "take", "raise_to"]
 
 
 class Counter(Model):
@@ -33,3 +33,10 @@ def take(name: str, count: int, *, start: int = 1) -> range:
         return range(start, start + count)
     last = Counter.get_by_id(name).value
     return range(last - count + 1, last + 1)
+
+
+def raise_to(name: str, value: int, *, start: int = 1) -> None:
+    """Make sure the sequence never hands out `value` or anything below it; in `db.write()`."""
+    higher = pw.Case(None, [(Counter.value < value, value)], Counter.value)  # portable max()
+    if not Counter.update(value=higher).where(Counter.name == name).execute():
+        Counter.create(name=name, value=max(value, start - 1))

@@ -17,6 +17,7 @@ import peewee as pw
 from frontdesk import audit, changes, clock, counters, db, telephone
 from frontdesk.dates import Kind, parse_date
 from frontdesk.errors import InvalidInput
+from frontdesk.names import later_words, sound
 from frontdesk.roles import Permission, require
 from frontdesk.staff import Staff
 from frontdesk.text import fold, typed
@@ -33,6 +34,9 @@ __all__ = [
     "register",
     "register_many",
     "age",
+    "search",
+    "PatientNamePart",
+    "PatientContact",
 ]
 
 SEXES = {"F": "female", "M": "male", "X": "non-binary", "U": "unknown"}
@@ -63,14 +67,29 @@ class Patient(db.Model):
     city = pw.CharField(max_length=60, default="")
     state = pw.CharField(max_length=2, default="")
     zip = pw.CharField(max_length=10, default="")
+    first_sound = pw.CharField(max_length=8, default="")
+    last_sound = pw.CharField(max_length=8, default="")
+    """Sound-alike keys (Soundex of the folded names): "Smyth" finds "Smith"."""
     active = pw.BooleanField(default=True)
+    deceased = pw.BooleanField(default=False)
+    alerts = pw.CharField(max_length=200, default="")
+    """What the desk must know before speaking to the patient: "Needs a Spanish interpreter"."""
+    balance_cents = pw.IntegerField(default=0)
+    """What the patient owes, as the billing system last said."""
+    verified_at = db.InstantField(null=True)
+    """When staff last confirmed the demographics with the patient."""
+    verified_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
     created_at = db.InstantField()
     updated_at = db.InstantField()
     updated_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
     version = pw.IntegerField(default=1)
 
     class Meta:
-        indexes = ((("last_key", "first_key"), False),)
+        indexes = (
+            (("last_key", "first_key"), False),
+            (("first_key", "last_key"), False),
+            (("last_sound", "first_sound"), False),
+        )
 
     @property
     def full_name(self) -> str:
@@ -88,6 +107,28 @@ class PatientPhone(db.Model):
     kind = pw.CharField(max_length=10)
     number = pw.CharField(max_length=16, index=True)
     """E.164, the form callers' numbers arrive in."""
+    last4 = pw.CharField(max_length=4, index=True)
+    """Its last four digits: what a caller reads out, or staff remember."""
+
+
+class PatientNamePart(db.Model):
+    """The later words of a name ("Jones" of "Smith-Jones", "Cruz" of "de la Cruz"),
+    so any word of a name finds the patient; the first word is the name's own key."""
+
+    patient = pw.ForeignKeyField(Patient, backref="+", on_delete="CASCADE")
+    key = pw.CharField(max_length=50, index=True)
+    last = pw.BooleanField()
+    """A word of the last name (else of the first)."""
+
+
+class PatientContact(db.Model):
+    """Someone to call about the patient: next of kin, emergency contact, guarantor."""
+
+    patient = pw.ForeignKeyField(Patient, backref="contacts", on_delete="CASCADE")
+    name = pw.CharField(max_length=100)
+    relationship = pw.CharField(max_length=40)
+    phone = pw.CharField(max_length=16, default="")
+    """E.164, or empty."""
 
 
 @dataclass
@@ -126,11 +167,17 @@ class Checked:
     state: str
     zip: str
 
+    def later_words(self) -> list[tuple[str, bool]]:
+        """(word, of the last name) for the words after the first of each name."""
+        return ([(key, False) for key in later_words(self.first_name)]
+                + [(key, True) for key in later_words(self.last_name)])
+
     def columns(self) -> dict[str, object]:
         return {
             "first_name": self.first_name, "middle_name": self.middle_name,
             "last_name": self.last_name, "first_key": fold(self.first_name),
-            "last_key": fold(self.last_name), "dob": self.dob, "sex": self.sex,
+            "last_key": fold(self.last_name), "first_sound": sound(fold(self.first_name)),
+            "last_sound": sound(fold(self.last_name)), "dob": self.dob, "sex": self.sex,
             "email": self.email, "address1": self.address1, "address2": self.address2,
             "city": self.city, "state": self.state, "zip": self.zip,
         }
@@ -216,6 +263,18 @@ def _new_mrns(count: int) -> list[str]:
     return [str(n) for n in counters.take("mrn", count, start=MRN_START)]
 
 
+def _assign_mrns(count: int, given: Sequence[str | None] | None) -> list[str]:
+    """Kept MRNs as given, ours for the rest; ours never land on a kept one."""
+    given = list(given) if given is not None else [None] * count
+    if len(given) != count:
+        raise ValueError("one MRN (or None) per patient")
+    numeric = [int(mrn) for mrn in given if mrn and mrn.isdigit()]
+    if numeric:  # a later registration must not be handed a number an import kept
+        counters.raise_to("mrn", max(numeric), start=MRN_START)
+    ours = iter(_new_mrns(sum(1 for mrn in given if not mrn)))
+    return [mrn or next(ours) for mrn in given]
+
+
 def register(draft: Draft, *, by: Staff) -> Patient:
     """Check and store one new patient, with an MRN from the clinic's sequence."""
     require(by, Permission.REGISTER_PATIENTS)
@@ -225,22 +284,25 @@ def register(draft: Draft, *, by: Staff) -> Patient:
 
 _insert_patient = db.Insert(Patient)
 _insert_phone = db.Insert(PatientPhone)
+_insert_part = db.Insert(PatientNamePart)
 _new_since = db.Statement(lambda v: Patient.select(Patient.mrn, Patient.id)
                           .where(Patient.id > v("last_id")))
 
 
-def register_many(checked: Sequence[Checked], *, by: Staff) -> list[int]:
+def register_many(checked: Sequence[Checked], *, by: Staff,
+                  mrns: Sequence[str | None] | None = None) -> list[int]:
     """Store checked patients in one transaction and return their ids, in order.
 
-    One audit event names the whole batch, so a bulk load does not bury the
-    trail under a million lines that say the same thing.
+    `mrns` keeps numbers from another system (None where a patient has none, to
+    be given the next of ours). One audit event names the whole batch, so a bulk
+    load does not bury the trail under a million lines that say the same thing.
     """
     require(by, Permission.REGISTER_PATIENTS)
     if not checked:
         return []
     now = clock.now()
     with db.write():
-        mrns = _new_mrns(len(checked))
+        mrns = _assign_mrns(len(checked), mrns)
         # Inside the write lock nobody else inserts: the new rows are those past the last id.
         last_id = Patient.select(pw.fn.MAX(Patient.id)).scalar() or 0
         batch = _insert_patient.values(created_at=now, updated_at=now, updated_by=by.id)
@@ -252,8 +314,11 @@ def register_many(checked: Sequence[Checked], *, by: Staff) -> list[int]:
             for c, mrn in zip(checked, mrns))
         by_mrn = dict(_new_since.rows(last_id=last_id))
         ids = [by_mrn[mrn] for mrn in mrns]
-        _insert_phone.many({"patient": patient_id, "kind": kind, "number": number}
+        _insert_phone.many({"patient": patient_id, "kind": kind, "number": number,
+                            "last4": number[-4:]}
                            for c, patient_id in zip(checked, ids) for kind, number in c.phones)
+        _insert_part.many({"patient": patient_id, "key": key, "last": last}
+                          for c, patient_id in zip(checked, ids) for key, last in c.later_words())
         if len(checked) == 1:
             audit.record("patient.created", by=by, patient=ids[0], subject=f"MRN {mrns[0]}")
         else:
@@ -272,3 +337,10 @@ def phones_of(patients: Iterable[Patient]) -> dict[int, list[tuple[str, str]]]:
     for patient_id, kind, number in query:
         found.setdefault(patient_id, []).append((kind, number))
     return found
+
+
+def search(query: str, limit: int = 20) -> list:
+    """Patients for what staff typed in the one search box, best first (frontdesk.lookup)."""
+    from frontdesk.lookup import find  # lookup builds on this module's models
+
+    return find(query, limit)

@@ -52,6 +52,8 @@ class Status(StrEnum):
     SCHEDULED = "scheduled"
     CONFIRMED = "confirmed"
     ARRIVED = "arrived"
+    ROOMED = "roomed"
+    WITH_PROVIDER = "with_provider"
     CHECKED_OUT = "checked_out"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
@@ -70,12 +72,15 @@ _MARKS = {
     Status.SCHEDULED: "·",
     Status.CONFIRMED: "✓",
     Status.ARRIVED: "▶",
+    Status.ROOMED: "◆",
+    Status.WITH_PROVIDER: "●",
     Status.CHECKED_OUT: "■",
     Status.NO_SHOW: "✗",
     Status.CANCELLED: "⊘",
 }
 
-HOLDS_SLOT = (Status.SCHEDULED, Status.CONFIRMED, Status.ARRIVED, Status.CHECKED_OUT)
+HOLDS_SLOT = (Status.SCHEDULED, Status.CONFIRMED, Status.ARRIVED, Status.ROOMED,
+              Status.WITH_PROVIDER, Status.CHECKED_OUT)
 """Statuses of appointments that take up their provider's time."""
 
 
@@ -100,6 +105,10 @@ class Appointment(db.Model):
     booked_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
     booked_at = db.InstantField()
     arrived_at = db.InstantField(null=True)
+    roomed_at = db.InstantField(null=True)
+    room = pw.CharField(max_length=20, default="")
+    seen_at = db.InstantField(null=True)
+    """When the provider came in."""
     checked_out_at = db.InstantField(null=True)
     cancelled_at = db.InstantField(null=True)
     cancel_reason = pw.CharField(max_length=200, default="")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from frontdesk.audit import AuditEvent, AuditHead
 from frontdesk.changes import ChangeFeedRow
 from frontdesk.counters import Counter
+from frontdesk.forms import IntakeForm
 from frontdesk.insurance import Coverage, Payer
-from frontdesk.patients import Patient, PatientPhone
+from frontdesk.patients import Patient, PatientContact, PatientNamePart, PatientPhone
 from frontdesk.providers import Provider, ProviderHours
 from frontdesk.schedule import Appointment, AppointmentType
 from frontdesk.staff import Staff
@@ -21,6 +22,9 @@ MODELS = [
     Counter,
     Patient,
     PatientPhone,
+    PatientNamePart,
+    PatientContact,
+    IntakeForm,
     Payer,
     Coverage,
     Provider,
