@@ -28,7 +28,7 @@ from frontdesk.errors import InvalidInput, NotFound
 from frontdesk.roles import Permission, require
 
 __all__ = ["AuditEvent", "AuditHead", "record", "verify", "ChainReport", "GENESIS",
-           "ReportRow", "report", "plain_action", "REPORT_LIMIT", "COMMAND_LINE"]
+           "ReportRow", "report", "plain_action", "REPORT_LIMIT", "COMMAND_LINE", "os_user"]
 
 GENESIS = "0" * 64
 """The 'previous hash' of the first event."""
@@ -173,12 +173,25 @@ _PLAIN = {
     "appointment.confirmed": "confirmed an appointment",
     "appointment.checked_in": "checked a patient in",
     "appointment.checked_out": "checked a patient out",
+    "appointment.roomed": "took a patient to a room",
+    "appointment.with_provider": "marked a patient with the provider",
     "appointment.cancelled": "cancelled an appointment",
     "appointment.no_show": "marked a no-show",
     "appointment_type.created": "added a visit type",
     "patient.created": "registered a patient",
+    "patient.searched": "searched for patients",
+    "patients.imported": "imported patients from a file",
     "patient.created_many": "registered patients in bulk",
+    "patient.viewed": "opened a patient's record",
+    "patient.updated": "changed a patient's demographics",
+    "patient.status_set": "marked a patient inactive or deceased (or undid it)",
+    "patient.verified": "verified demographics with the patient",
+    "patient.contact_added": "added a contact to a patient",
+    "patient.contact_removed": "removed a contact from a patient",
+    "patient.duplicates_shown": "was shown possible duplicate patients",
     "coverage.added": "added insurance coverage",
+    "form.signed": "recorded a signed intake form",
+    "form.signed_many": "recorded signed intake forms in bulk",
     "payer.created": "added a payer",
     "provider.created": "added a provider",
     "provider.hours_set": "set a provider's hours",
@@ -230,7 +243,7 @@ class ReportRow:
     """A short line; the full detail stays in the trail."""
 
 
-def _os_user() -> str:
+def os_user() -> str:
     try:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name in the environment or the password file
@@ -239,8 +252,8 @@ def _os_user() -> str:
 
 def _who(staff_id: int | None, name: str | None, detail: dict[str, Any]) -> str:
     if staff_id is None:
-        os_user = detail.get("os_user")
-        return f"command line (os user {os_user})" if os_user else "unknown user"
+        user = detail.get("os_user")
+        return f"command line (os user {user})" if user else "unknown user"
     return name if name is not None else f"staff {staff_id} (no longer on file)"
 
 
@@ -388,7 +401,7 @@ def report(*, by: Any, patient_mrn: str | None = None, staff_username: str | Non
     rows = [_row(values) for values in query.tuples()]
     criteria = {"mrn": patient_mrn, "username": staff_username,
                 "from": start and start.isoformat(), "to": end and end.isoformat(),
-                "rows": len(rows), "os_user": _os_user() if by is COMMAND_LINE else None}
+                "rows": len(rows), "os_user": os_user() if by is COMMAND_LINE else None}
     with db.write(durable=False):  # a look, not a change
         record("audit.report", by=None if by is COMMAND_LINE else by, patient=patient,
                subject=f"MRN {patient_mrn}" if patient else f"staff {person.id}",

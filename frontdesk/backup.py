@@ -14,7 +14,6 @@ server (PostgreSQL) is backed up with its own tools (pg_dump).
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import re
 import sqlite3
@@ -118,7 +117,7 @@ def backup(database: str | os.PathLike[str], dest: str | os.PathLike[str], *,
                         checking, steps)
     with db.write():
         audit.record("database.backed_up", by=None, detail={
-            "os_user": _os_user(), "to": os.path.abspath(dest), "bytes": made.size})
+            "os_user": audit.os_user(), "to": os.path.abspath(dest), "bytes": made.size})
     return made
 
 
@@ -227,7 +226,7 @@ def restore(database: str | os.PathLike[str], source: str | os.PathLike[str]) ->
     db.open_database(path)
     with db.write():
         audit.record("database.restored", by=None, detail={
-            "os_user": _os_user(), "from": os.path.abspath(source),
+            "os_user": audit.os_user(), "from": os.path.abspath(source),
             "set_aside": os.path.abspath(aside) if aside else None})
     return restored
 
@@ -493,10 +492,3 @@ def _counted(count: int, thing: str) -> str:
 
 def _size(count: int) -> str:
     return f"{count / 2**20:,.1f} MB" if count >= 2**20 else f"{count / 1024:,.0f} KB"
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in the environment or the password file
-        return "unknown"

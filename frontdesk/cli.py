@@ -7,10 +7,13 @@ starts fast and runs without a terminal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -297,6 +300,156 @@ def _add_backup_commands(sub) -> None:
     back.set_defaults(func=cmd_restore)
 
 
+# -- importing ----------------------------------------------------------------------
+
+
+def _staff_member(username: str):
+    from frontdesk import staff
+    from frontdesk.errors import NotFound
+
+    person = staff.Staff.get_or_none(staff.Staff.username == username.strip().lower())
+    if person is None:
+        raise NotFound(f"There is no staff member with the username {username}.")
+    return person
+
+
+@contextlib.contextmanager
+def _ctrl_c_stops_between_batches():
+    """The first Ctrl-C asks the import to stop after the batch it is in, so what is
+    committed is whole batches; a second one stops at once."""
+    asked = threading.Event()
+
+    def ask(signum, frame) -> None:
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+        print("frontdesk: stopping after this batch (Ctrl-C again to stop at once)...",
+              file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, ask)
+    try:
+        yield asked.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _print_import(outcome, name: str, report: str | None) -> None:
+    from frontdesk.importing import SHOWN
+    from frontdesk.text import one_line
+
+    for warning in outcome.warnings:
+        print(f"frontdesk: {warning}", file=sys.stderr)
+    print(f"{one_line(name)}: {outcome.imported:,} imported, {outcome.already:,} already "
+          f"there, {outcome.refused:,} refused.")
+    if outcome.refused:
+        print("Refused rows (numbered as a spreadsheet shows them; the header is row 1):")
+        for refusal in outcome.refusals.shown:  # the file's text is untrusted on a terminal
+            print(f"  {one_line(str(refusal))}")
+        more = outcome.refused - len(outcome.refusals.shown)
+        if more and not report:
+            print(f"  ...and {more:,} more: add --report FILE.csv to write them all to a file.")
+        elif more:
+            print(f"  ...and {more:,} more.")
+    if report:
+        print(f"Every refused row is in {report}.")
+    if outcome.stopped:
+        print(f"{outcome.stopped} Run the same import again to go on: rows already there "
+              "are skipped.")
+
+
+def cmd_import_patients(args: argparse.Namespace) -> int:
+    from frontdesk import importing
+    from frontdesk.roles import Permission, require
+
+    _open(args.db)
+    bar, update = _progress_printer()
+    try:
+        # Who imports is a staff member, audited as such: registering needs a person who
+        # may register patients, which the bare command line is not.
+        person = _staff_member(args.username)
+        require(person, Permission.REGISTER_PATIENTS)
+        report = open(args.report, "w", encoding="utf-8", newline="") if args.report else None
+    except FrontdeskError as error:
+        return _fail(str(error), EXIT_USAGE)
+    except OSError as error:
+        return _fail(f"{args.report} cannot be written: {error.strerror or error}.", EXIT_USAGE)
+    try:
+        with contextlib.ExitStack() as stack:
+            if report:
+                stack.enter_context(report)
+            if bar:
+                stack.enter_context(bar)
+            cancelled = stack.enter_context(_ctrl_c_stops_between_batches())
+            outcome = importing.import_patients(args.file, by=person, report=report,
+                                                progress=update, cancelled=cancelled)
+    except importing.UnreadableFile as error:
+        return _fail(str(error), EXIT_USAGE)
+    _print_import(outcome, Path(args.file).name, args.report)
+    if outcome.stopped.startswith("Stopped at your request"):
+        return 130
+    return EXIT_REFUSED if outcome.refused or outcome.stopped else EXIT_OK
+
+
+def _add_import_commands(sub) -> None:
+    bring = sub.add_parser("import", help="bring records over from the system the clinic "
+                                          "leaves")
+    bring_sub = bring.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    people = bring_sub.add_parser(
+        "patients", help="register the patients of a CSV file (exit 1 if rows were refused, "
+                         "2 if the file cannot be read)")
+    people.add_argument("file", metavar="FILE.csv", help="UTF-8 CSV, header in row 1 "
+                        "(see README: Importing patients)")
+    people.add_argument("--db")
+    people.add_argument("--as", dest="username", metavar="USERNAME", required=True,
+                        help="the staff member importing (audited as them)")
+    people.add_argument("--report", metavar="FILE.csv",
+                        help="write every refused row, with its column and reason, to this file")
+    people.set_defaults(func=cmd_import_patients)
+
+
+# -- finding patients ---------------------------------------------------------------
+
+
+def cmd_patients_search(args: argparse.Namespace) -> int:
+    from frontdesk import audit, patients, telephone
+    from frontdesk.dates import short
+
+    _open(args.db)
+    hits = patients.search(args.query, args.limit, by=audit.COMMAND_LINE)
+    if args.json:
+        print(json.dumps([
+            {"mrn": h.mrn, "first": h.first_name, "middle": h.middle_name, "last": h.last_name,
+             "dob": h.dob.isoformat(), "phones": [number for _, number in h.phones],
+             "score": h.score, "matched": h.matched, "flags": list(h.flags),
+             "next_visit": h.next_visit.isoformat() if h.next_visit else None}
+            for h in hits], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not hits:
+        print(f"Nobody fits \"{args.query}\".", file=sys.stderr)
+        return EXIT_OK
+    from frontdesk.text import one_line
+
+    _print_columns([["MRN", "PATIENT", "BORN", "PHONE", "SCORE"]] + [
+        [h.mrn, one_line(h.filed_name), short(h.dob),
+         telephone.display(h.phones[0][1]) if h.phones else "", f"{h.score:g}"]
+        for h in hits])
+    return EXIT_OK
+
+
+def _add_patient_commands(sub) -> None:
+    people = sub.add_parser("patients", help="find patients")
+    people_sub = people.add_subparsers(dest="patients_command", metavar="WHAT", required=True)
+    search = people_sub.add_parser(
+        "search", help="patients fitting a name, birth date, phone, last four or MRN, "
+                       "best first (audited)")
+    search.add_argument("query", metavar="QUERY", help='for example "smith, john" or 3/4/1980')
+    search.add_argument("--db")
+    search.add_argument("--json", action="store_true", help="print a JSON list")
+    search.add_argument("--limit", type=_positive, default=20, metavar="N",
+                        help="at most N patients (default 20)")
+    search.set_defaults(func=cmd_patients_search)
+
+
 # -- the TUI ------------------------------------------------------------------------
 
 
@@ -396,6 +549,8 @@ def _parser() -> argparse.ArgumentParser:
     day.set_defaults(func=cmd_schedule)
     _add_audit_commands(sub)
     _add_backup_commands(sub)
+    _add_import_commands(sub)
+    _add_patient_commands(sub)
     return parser
 
 

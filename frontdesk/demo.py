@@ -20,7 +20,7 @@ from pathlib import Path
 
 from peewee import chunked
 
-from frontdesk import clock, db, insurance, patients, providers, schedule, staff
+from frontdesk import checkin, clock, db, forms, insurance, patients, providers, schedule, staff
 from frontdesk.errors import Conflict, FrontdeskError, StorageError
 from frontdesk.paths import reference
 from frontdesk.roles import Role
@@ -322,7 +322,13 @@ def _act(rng: random.Random, action: str, appointment: schedule.Appointment,
     if action == "confirm":
         return schedule.confirm(appointment, by=desk)
     if action == "check_in":
-        return schedule.check_in(appointment, by=desk)
+        # Most patients go over their details at the desk; every seventh does not
+        # (by id, so the random streams, and the rest of the demo, stay as they were).
+        verified = appointment.patient_id % 7 != 0
+        version = patients.Patient.select(patients.Patient.version).where(
+            patients.Patient.id == appointment.patient_id).scalar()
+        return checkin.arrive(appointment, verified=verified, version_of_patient=version,
+                              by=desk)
     if action == "check_out":
         return schedule.check_out(appointment, by=desk)
     if action == "no_show":
@@ -376,7 +382,9 @@ def _add_payers(admin: staff.Staff, setup: datetime) -> list[tuple[insurance.Pay
 
 
 def _add_coverages(rng: random.Random, patient_ids: set[int], payers, desk: staff.Staff,
-                   setup: datetime) -> None:
+                   setup: datetime, ending: random.Random) -> None:
+    """Coverage for the patients booked; `ending` is its own stream, so `rng` draws
+    as it did before plans could end and the book stays the same for a seed."""
     copays = (None, 0, 20, 25, 30, 40, 50)
     with clock.frozen(setup), db.write():
         for patient_id in sorted(patient_ids):
@@ -385,13 +393,46 @@ def _add_coverages(rng: random.Random, patient_ids: set[int], payers, desk: staf
             payer, plan_types = rng.choice(payers)
             plan_type = rng.choice(plan_types).replace("_", " ")
             copay = rng.choice(copays)
+            member_id = f"{payer.name[:1].upper()}{rng.randint(10**8, 10**9 - 1)}"
+            group_number = f"G{rng.randint(1000, 99999)}" if rng.random() < 0.8 else ""
+            effective_on = date(setup.year - rng.randint(0, 6), rng.randint(1, 12), 1)
+            ends_on = _ends(ending, setup)
             insurance.add_coverage(
                 patients.Patient.get_by_id(patient_id), payer, plan_type=plan_type,
-                member_id=f"{payer.name[:1].upper()}{rng.randint(10**8, 10**9 - 1)}",
-                group_number=f"G{rng.randint(1000, 99999)}" if rng.random() < 0.8 else "",
-                effective_on=date(setup.year - rng.randint(0, 6), rng.randint(1, 12), 1),
+                member_id=member_id, group_number=group_number, effective_on=effective_on,
+                ends_on=ends_on if ends_on and ends_on >= effective_on else None,
                 copay_cents=None if copay is None else copay * 100, by=desk,
             )
+
+
+def _ends(ending: random.Random, setup: datetime) -> date | None:
+    """A few plans end at the close of a month after setup (a job left, a plan year
+    over): chart prep finds them lapsed before the visit."""
+    if ending.random() >= 0.05:
+        return None
+    month = clock.local(setup).date().replace(day=1) + timedelta(days=32 * ending.randint(1, 3))
+    return month.replace(day=1) - timedelta(days=1)
+
+
+def _add_forms(rng: random.Random, patient_ids: set[int], desk: staff.Staff,
+               setup: datetime, today: date) -> None:
+    """The paper forms on file when the clinic moved to frontdesk, entered that day.
+
+    Most patients signed everything some months before; some signed long enough ago
+    to be due again by now; a few skipped one form and a few never signed any.
+    """
+    entered = clock.local(setup).date()
+    signings = []
+    for patient in _patients_by_id(patient_ids).values():
+        fate = rng.random()
+        if fate < 0.06 or patient.dob > entered:
+            continue  # nothing signed yet
+        days_ago = rng.randint(366, 600) if fate < 0.22 else rng.randint(20, 250)
+        signed = max(min(today - timedelta(days=days_ago), entered), patient.dob)
+        skipped = rng.choice(list(forms.KINDS)) if rng.random() < 0.08 else None
+        signings += [(patient, kind, signed) for kind in forms.KINDS if kind != skipped]
+    with clock.frozen(setup):
+        forms.record_many(signings, by=desk)
 
 
 def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers_count: int = 6,
@@ -431,7 +472,9 @@ def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers
 
     first, last = today - timedelta(days=days_back), today + timedelta(days=days_ahead)
     plans = _plans(rng, columns, kinds, weights, first, last, now, patient_ids)
-    _add_coverages(rng, {p.patient_id for p in plans}, payers, desk, setup)
+    _add_coverages(rng, {p.patient_id for p in plans}, payers, desk, setup,
+                   random.Random(f"{seed}:coverage-ends"))
+    _add_forms(random.Random(f"{seed}:forms"), {p.patient_id for p in plans}, desk, setup, today)
     with db.write():  # one transaction: each operation inside is a savepoint
         counts = _replay(rng, plans, desk, patient_ids, now, progress)
     booked = sum(1 for p in plans if p.appointment is not None)

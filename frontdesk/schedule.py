@@ -305,7 +305,9 @@ def check_in(appointment: Appointment, *, by: Staff) -> Appointment:
 
 
 def check_out(appointment: Appointment, *, by: Staff) -> Appointment:
-    return _transition(appointment, Status.CHECKED_OUT, (Status.ARRIVED,), by=by,
+    # From the room too: the patient leaves by the desk whether or not the rooming was marked.
+    return _transition(appointment, Status.CHECKED_OUT,
+                       (Status.ARRIVED, Status.ROOMED, Status.WITH_PROVIDER), by=by,
                        action="appointment.checked_out", checked_out_at=clock.now())
 
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-__all__ = ["Action", "GLOBAL", "SCHEDULE", "STAFF", "FORM", "DETAIL", "AUDIT", "bindings", "ALL",
-           "by_id", "wire_problem"]
+__all__ = ["Action", "GLOBAL", "SCHEDULE", "STAFF", "PATIENTS", "FORM", "DETAIL", "AUDIT", "bindings", "ALL",
+           "by_id", "wire_problem", "CHART_PREP", "SIGN_FORMS", "PATIENT", "REGISTER",
+           "DUPLICATES", "CHECK_IN", "CHECK_OUT"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Action:
 GLOBAL = (
     Action("app.help", "f1", "help", "Help", "Show every key of this screen"),
     Action("app.schedule", "f2", "go('schedule')", "Schedule", "Go to the day's schedule"),
+    Action("app.patients", "f3", "go('patients')", "Patients",
+           "Find a patient by name, birth date, phone or MRN, or register one"),
     Action("app.staff", "f10", "go('staff')", "Staff",
            "Staff accounts: add, deactivate, reset passwords, change roles"),
     # Priority: it must work over any dialog and inside any field.
@@ -88,6 +91,12 @@ SCHEDULE = (
            "Show the previous page of providers", show=False, key_display="<"),
     Action("schedule.next_providers", "greater_than_sign", "page_providers(1)", "More providers",
            "Show the next page of providers", show=False, key_display=">"),
+    Action("schedule.chart_prep", "c", "chart_prep", "Chart prep",
+           "Chart prep for the day shown: forms due, demographics, insurance"),
+    Action("schedule.check_in", "a", "check_in", "Check in",
+           "Check in the patient of the appointment under the cursor"),
+    Action("schedule.check_out", "o", "check_out", "Check out",
+           "Check out the patient under the cursor and offer the next visit"),
 )
 
 STAFF = (
@@ -100,6 +109,15 @@ STAFF = (
     Action("staff.reactivate", "v", "reactivate", "Reactivate", "Let this account sign in again"),
     Action("staff.audit", "u", "audit", "Audit",
            "The audit report: who looked at a patient, or what someone looked at"),
+)
+
+PATIENTS = (
+    # Priority: the box and the list would otherwise take enter for themselves.
+    Action("patients.open", "enter", "open", "Open", "Open the patient under the cursor",
+           priority=True),
+    Action("patients.register", "ctrl+n", "register", "New patient",
+           "Register a new patient, starting from what was typed", key_display="^n"),
+    Action("patients.clear", "escape", "clear", "Clear", "Clear the search box"),
 )
 
 FORM = (
@@ -121,7 +139,104 @@ AUDIT = (
     Action("audit.close", "escape", "close", "Close", "Close the audit report"),
 )
 
-ALL = GLOBAL + SCHEDULE + STAFF + FORM + DETAIL + AUDIT
+CHART_PREP = (
+    # Priority: the table's own enter would otherwise hide "Open" from the key bar.
+    Action("chart_prep.open", "enter", "open", "Open", "Open the appointment under the cursor",
+           priority=True),
+    Action("chart_prep.sign", "s", "sign", "Forms signed",
+           "Record intake forms the patient has signed"),
+    Action("chart_prep.verify", "v", "verify", "Verified",
+           "The patient has confirmed their demographics"),
+    Action("chart_prep.next", "n,j", "next_gap", "Next",
+           "Go to the next appointment that still needs something", key_display="n"),
+    Action("chart_prep.close", "escape", "close", "Close", "Close chart prep"),
+)
+
+SIGN_FORMS = (
+    # One key per form, its first letter; shown beside each form in the dialog.
+    Action("sign_forms.registration", "r", "sign('registration')", "Registration",
+           "Record the registration form as signed", show=False, palette=False),
+    Action("sign_forms.privacy", "p", "sign('privacy')", "Privacy",
+           "Record the notice of privacy practices as signed", show=False, palette=False),
+    Action("sign_forms.history", "h", "sign('history')", "History",
+           "Record the medical history as signed", show=False, palette=False),
+    Action("sign_forms.consent", "c", "sign('consent')", "Consent",
+           "Record the consent to treat as signed", show=False, palette=False),
+    Action("sign_forms.financial", "f", "sign('financial')", "Financial",
+           "Record the financial policy as signed", show=False, palette=False),
+    Action("sign_forms.close", "escape", "close", "Close",
+           "Close; the forms recorded stay recorded", palette=False),
+)
+
+PATIENT = (
+    Action("patient.edit", "e", "edit", "Edit",
+           "Edit the demographics: names, birth date, phones, email, address, alerts"),
+    Action("patient.verify", "v", "verify", "Verified",
+           "The patient has just confirmed their demographics"),
+    # Plain digits, named on the section tabs themselves: one key to any section.
+    Action("patient.details", "1", "section('details')", "Details",
+           "Show the patient's details and contacts", show=False),
+    Action("patient.insurance", "2", "section('insurance')", "Insurance",
+           "Show the patient's insurance", show=False),
+    Action("patient.visits", "3", "section('visits')", "Visits",
+           "Show the patient's upcoming and past appointments", show=False),
+    Action("patient.forms", "4", "section('forms')", "Forms",
+           "Show the patient's intake forms", show=False),
+    Action("patient.close", "escape", "close", "Back", "Close the patient's record"),
+)
+
+REGISTER = (
+    # Priority: it must save from inside any field, whatever the field does with keys.
+    Action("register.save", "ctrl+s", "save", "Save",
+           "Save the form from any field", key_display="^s", priority=True),
+    Action("register.close", "escape", "close", "Close", "Close without saving"),
+)
+
+DUPLICATES = (
+    # Priority: the list's own enter would otherwise hide "Open" from the key bar.
+    Action("duplicates.open", "enter", "open", "Open this one",
+           "Open the patient under the cursor instead of registering", priority=True),
+    Action("duplicates.register", "r", "register_anyway", "Register anyway",
+           "None of these is the patient: register a new one"),
+    Action("duplicates.back", "escape", "back", "Back", "Back to the form, to change it"),
+)
+
+CHECK_IN = (
+    # Priority: enter means "Arrived" wherever the focus is in the panel.
+    Action("check_in.arrive", "enter", "arrive", "Arrived", "Mark the patient arrived now",
+           priority=True),
+    Action("check_in.confirm", "v", "confirm", "Confirmed",
+           "The patient confirmed the demographics (press again to take it back)"),
+    Action("check_in.edit", "e", "edit", "Edit",
+           "Edit the demographics with what the patient says"),
+    Action("check_in.cancel", "escape", "cancel", "Cancel", "Close without checking in"),
+)
+
+CHECK_OUT = (
+    # Priority: the offer list's own enter would otherwise hide "Book" from the key bar.
+    Action("check_out.book", "enter", "book", "Book",
+           "Book the highlighted time for the next visit", priority=True),
+    # The intervals are listed in the panel itself; the key bar has no room for seven.
+    Action("check_out.next_day", "n", "interval('next')", "Next day",
+           "Offer times from the next working day", show=False),
+    Action("check_out.one_week", "w", "interval('1w')", "1 week",
+           "Offer times from a week today", show=False),
+    Action("check_out.two_weeks", "2", "interval('2w')", "2 weeks",
+           "Offer times from two weeks today", show=False),
+    Action("check_out.one_month", "m", "interval('1m')", "1 month",
+           "Offer times from a month today", show=False),
+    Action("check_out.three_months", "3", "interval('3m')", "3 months",
+           "Offer times from three months today", show=False),
+    Action("check_out.six_months", "6", "interval('6m')", "6 months",
+           "Offer times from six months today", show=False),
+    Action("check_out.one_year", "y", "interval('1y')", "1 year",
+           "Offer times from a year today", show=False),
+    Action("check_out.done", "escape", "done", "Done",
+           "Close without booking; the visit stays checked out"),
+)
+
+ALL = (GLOBAL + SCHEDULE + STAFF + PATIENTS + FORM + DETAIL + AUDIT + CHART_PREP + SIGN_FORMS
+       + PATIENT + REGISTER + DUPLICATES + CHECK_IN + CHECK_OUT)
 
 
 _COLLIDING = {"ctrl+h": "backspace", "ctrl+i": "tab", "ctrl+m": "enter", "ctrl+j": "newline",

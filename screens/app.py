@@ -22,6 +22,7 @@ from frontdesk.roles import Permission, allowed
 from frontdesk.schedule import Day
 from screens.actions import ALL, GLOBAL, bindings, wire_problem
 from screens.base import db_work, report_failure
+from screens.commands import PatientProvider
 from screens.lock import LockScreen
 from screens.password import ChangePassword
 from screens.schedule import ScheduleScreen
@@ -64,8 +65,15 @@ def _staff_screen() -> Screen:
     return StaffScreen()
 
 
+def _patients_screen() -> Screen:
+    from screens.patients import PatientsScreen  # loaded when first asked for: start-up counts
+
+    return PatientsScreen()
+
+
 AREAS: dict[str, tuple[Callable[..., Screen], Permission]] = {
     "schedule": (ScheduleScreen, Permission.VIEW_PATIENTS),
+    "patients": (_patients_screen, Permission.VIEW_PATIENTS),
     "staff": (_staff_screen, Permission.MANAGE_STAFF),
 }
 """The areas of the desk (Textual modes, one set per person) and who may open each."""
@@ -76,6 +84,7 @@ class FrontdeskApp(App):
     TITLE = "frontdesk"
     BINDINGS = bindings(GLOBAL)
     MODES = {"signin": SignInScreen}
+    COMMANDS = App.COMMANDS | {PatientProvider}
 
     @dataclass
     class ChangesSeen(Message):
@@ -167,6 +176,13 @@ class FrontdeskApp(App):
             desk.add(name)
         self._areas[person.id] = area
         self.switch_mode(name)
+
+    def open_patient(self, patient_id: int) -> None:
+        """A patient's record, opened over the Patients area (F3 comes back to the search)."""
+        from screens.patient import PatientScreen
+
+        self._open("patients")
+        self.call_after_refresh(self.push_screen, PatientScreen(patient_id))
 
     def action_go(self, area: str) -> None:
         if self.check_action("go", (area,)):

@@ -13,6 +13,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from frontdesk import clock, config, schedule
 from frontdesk.changes import Change
+from frontdesk.checkin import CAN_ARRIVE, CAN_DEPART
 from frontdesk.dates import describe
 from frontdesk.schedule import Day, Status
 from screens.actions import SCHEDULE, bindings
@@ -159,7 +160,18 @@ class ScheduleScreen(DeskScreen):
             return True if self._current_appointment_id() is not None else None
         if action in ("cursor", "page_providers"):
             return not self.in_list
+        if action in ("check_in", "check_out"):
+            return True if self._may(action) else None
         return True
+
+    def _may(self, action: str) -> bool:
+        """Check-in for today's booked patients; check-out for those here."""
+        appointment_id, day = self._current_appointment_id(), self.grid.day
+        status = next((a.status for a in day.appointments if a.id == appointment_id),
+                      None) if day is not None else None
+        if action == "check_in":
+            return status in CAN_ARRIVE and self.showing == clock.today()
+        return status in CAN_DEPART
 
     @on(DayGrid.CursorMoved)
     @on(DataTable.RowHighlighted)
@@ -228,3 +240,24 @@ class ScheduleScreen(DeskScreen):
 
     def action_page_providers(self, step: int) -> None:
         self.grid.page_columns(step)
+
+    def action_chart_prep(self) -> None:
+        from screens.chartprep import ChartPrepScreen  # not at start-up
+
+        self.app.push_screen(ChartPrepScreen(self.showing))
+
+    def action_check_in(self) -> None:
+        self._desk_panel("check_in")
+
+    def action_check_out(self) -> None:
+        self._desk_panel("check_out")
+
+    def _desk_panel(self, action: str) -> None:
+        appointment_id = self._current_appointment_id()
+        if appointment_id is None or not self._may(action):
+            return
+        from screens.checkin import CheckInPanel, CheckOutPanel  # not at start-up
+
+        panel = CheckInPanel if action == "check_in" else CheckOutPanel
+        # Reload at once rather than wait for the change feed: staff look for the mark.
+        self.app.push_screen(panel(appointment_id), lambda _: self._load(self.showing))

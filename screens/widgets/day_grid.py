@@ -39,6 +39,8 @@ STATUS_STYLES = {
     Status.SCHEDULED: ("", ""),
     Status.CONFIRMED: ("green", ""),
     Status.ARRIVED: ("bold yellow", "bold"),
+    Status.ROOMED: ("bold cyan", "bold"),
+    Status.WITH_PROVIDER: ("cyan", ""),
     Status.CHECKED_OUT: ("dim", "dim"),
     Status.NO_SHOW: ("bold red", "dim"),
     Status.CANCELLED: ("dim", "dim strike"),
