@@ -35,6 +35,10 @@ class Config:
     """How many phone lines the desk has."""
     idle_lock_minutes: int = 5
     """Minutes without a key press before the screen locks."""
+    late_cancel_hours: int = 24
+    """A cancellation this many hours or fewer before the start is marked late."""
+    no_show_grace_minutes: int = 15
+    """Minutes after the start before a patient who has not come may be marked a no-show."""
     long_wait_minutes: int = 20
     """Minutes in the waiting room after which a patient is flagged as waiting too long."""
     form_renewal_months: dict[str, int] = field(default_factory=lambda: {
@@ -110,6 +114,8 @@ _CHECKS = {
     "slot_minutes": _check_slot,
     "phone_lines": _whole(1, 12),
     "idle_lock_minutes": _whole(1, 240),
+    "late_cancel_hours": _whole(0, 168),
+    "no_show_grace_minutes": _whole(0, 240),
     "long_wait_minutes": _whole(1, 480),
     "form_renewal_months": _check_renewals,
     "keys": _check_keys,

@@ -55,6 +55,9 @@ class Provider(db.Model):
     active = pw.BooleanField(default=True)
     position = pw.IntegerField(default=0)
     """Order of the provider's column on the schedule."""
+    max_at_once = pw.SmallIntegerField(default=1)
+    """Appointments the provider may hold at the same time (over 1 allows overbooking,
+    each one confirmed by staff)."""
 
     @property
     def is_doctor(self) -> bool:

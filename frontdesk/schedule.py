@@ -112,6 +112,14 @@ class Appointment(db.Model):
     checked_out_at = db.InstantField(null=True)
     cancelled_at = db.InstantField(null=True)
     cancel_reason = pw.CharField(max_length=200, default="")
+    cancel_category = pw.CharField(max_length=20, default="")
+    """patient, provider, weather or other."""
+    late_cancel = pw.BooleanField(default=False)
+    """Cancelled inside the window from config (late_cancel_hours)."""
+    override_reason = pw.CharField(max_length=200, default="")
+    """Why a manager allowed it outside the provider's hours or inside a block."""
+    series = pw.IntegerField(null=True, index=True)
+    """The recurring series it was booked in (its first appointment's id), if any."""
     updated_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
     updated_at = db.InstantField()
     version = pw.IntegerField(default=1)
@@ -122,6 +130,21 @@ class Appointment(db.Model):
             (("patient", "start"), False),
             (("start",), False),
         )
+
+
+class AppointmentChange(db.Model):
+    """The history of an appointment as staff read it: booked, moved from and to,
+    cancelled; the audit trail holds the same facts for the record."""
+
+    appointment = pw.ForeignKeyField(Appointment, backref="changes", on_delete="RESTRICT")
+    at = db.InstantField()
+    by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    action = pw.CharField(max_length=20)
+    from_provider = pw.ForeignKeyField(Provider, null=True, backref="+", on_delete="RESTRICT")
+    from_start = db.InstantField(null=True)
+    to_provider = pw.ForeignKeyField(Provider, null=True, backref="+", on_delete="RESTRICT")
+    to_start = db.InstantField(null=True)
+    note = pw.CharField(max_length=200, default="")
 
 
 def as_instant(stored: str | datetime) -> datetime:

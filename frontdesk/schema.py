@@ -9,7 +9,9 @@ from frontdesk.forms import IntakeForm
 from frontdesk.insurance import Coverage, Payer
 from frontdesk.patients import Patient, PatientContact, PatientNamePart, PatientPhone
 from frontdesk.providers import Provider, ProviderHours
-from frontdesk.schedule import Appointment, AppointmentType
+from frontdesk.calendar import Block, OnCall
+from frontdesk.schedule import Appointment, AppointmentChange, AppointmentType
+from frontdesk.waitlist import WaitlistEntry
 from frontdesk.staff import Staff
 
 __all__ = ["MODELS"]
@@ -31,4 +33,8 @@ MODELS = [
     ProviderHours,
     AppointmentType,
     Appointment,
+    AppointmentChange,
+    Block,
+    OnCall,
+    WaitlistEntry,
 ]
