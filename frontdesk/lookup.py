@@ -36,6 +36,7 @@ SOUND_FLOOR = 0.7
 """...unless it sounds the same and is at least this alike ("zzqx" is not "Zhou")."""
 
 _PHONE_MARKS = re.compile(r"[\s().+\-]")
+_PHONE_RUN = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d")
 _MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{0,19}$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[/\-.]\d{1,2}([/\-.]\d{1,4})?$|^\d{8}$|^\d{6}$")
 
@@ -96,15 +97,22 @@ def understand(text: str, *, today: date | None = None) -> Query:
     if whole is not None:
         return whole
     names: list[str] = []
-    dob = mrn = None
-    for word in re.split(r"[\s,]+", text):
+    dob = mrn = phone = None
+    rest = text
+    for run in _PHONE_RUN.findall(text):  # "(617) 555-0101" is one thing, spaces and all
+        if number := _as_phone(run):
+            phone = number
+            rest = text.replace(run, " ")
+            break
+    for word in re.split(r"[\s,]+", rest.strip()):
         if any(ch.isdigit() for ch in word):
             dob = dob or _as_date(word, today)
             if dob is None and _MRN.match(word):
                 mrn = word
         elif key := fold(word):
             names.append(key)
-    return Query(text, names=tuple(names), last_first="," in text, dob=dob, mrn=mrn)
+    return Query(text, names=tuple(names), last_first="," in text, dob=dob, mrn=mrn,
+                 phone=phone)
 
 
 def _whole_query(text: str, today: date) -> Query | None:
@@ -306,7 +314,7 @@ def _scored(query: Query, limit: int) -> dict[int, tuple[float, str]]:
     if query.mrn:
         for row in _by_mrn.rows(mrn=query.mrn):
             take(row[0], 100.0, "mrn")
-    if query.phone:
+    if query.phone and not query.names:
         for (pid,) in _by_phone.rows(number=query.phone):
             take(pid, 95.0, "phone")
     if query.last4:
@@ -317,20 +325,25 @@ def _scored(query: Query, limit: int) -> dict[int, tuple[float, str]]:
         for row in _by_dob.rows(dob=query.dob.isoformat()):
             take(row[0], 95.0, "dob")
     if query.names:
-        if query.dob:  # a handful of people: their later words are worth a look
-            rows = _by_dob.rows(dob=query.dob.isoformat())
+        narrowed = query.dob or query.phone
+        if narrowed:  # a handful of people: their later words are worth a look
+            rows = (_by_dob.rows(dob=query.dob.isoformat()) if query.dob
+                    else _rows_by_id([pid for (pid,) in _by_phone.rows(number=query.phone)]))
+            if query.dob and query.phone:
+                with_phone = {pid for (pid,) in _by_phone.rows(number=query.phone)}
+                rows = [row for row in rows if row[0] in with_phone]
             rows += [row + (key,) for row in rows for key in _later_words([row[0]]).get(row[0], [])]
         else:
             rows = _name_candidates(query.names, query.last_first)
-        _rank_names(query.names, rows, take, fuzzy_allowed=bool(query.dob))
+        _rank_names(query.names, rows, take, fuzzy_allowed=bool(narrowed))
         # A later word fits almost as well as a name's start, so it is looked for
         # unless the list is already full of exact names.
         exact = sum(1 for score, _ in scores.values() if score >= 97)
-        if exact < limit and not query.dob:
+        if exact < limit and not narrowed:
             _rank_names(query.names, _later_word_candidates(query.names), take,
                         fuzzy_allowed=False)
         strong = sum(1 for score, _ in scores.values() if score >= 85)
-        if strong < limit and not query.dob:
+        if strong < limit and not narrowed:
             _rank_names(query.names, _sound_candidates(query.names), take, fuzzy_allowed=True)
     return scores
 

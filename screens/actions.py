@@ -20,7 +20,7 @@ from textual.binding import Binding
 
 __all__ = ["Action", "GLOBAL", "SCHEDULE", "STAFF", "PATIENTS", "FORM", "DETAIL", "AUDIT", "bindings", "ALL",
            "by_id", "wire_problem", "CHART_PREP", "SIGN_FORMS", "PATIENT", "REGISTER",
-           "DUPLICATES", "CHECK_IN", "CHECK_OUT"]
+           "DUPLICATES", "CHECK_IN", "CHECK_OUT", "WAITING", "ROOM"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ GLOBAL = (
     Action("app.schedule", "f2", "go('schedule')", "Schedule", "Go to the day's schedule"),
     Action("app.patients", "f3", "go('patients')", "Patients",
            "Find a patient by name, birth date, phone or MRN, or register one"),
+    Action("app.waiting", "f4", "go('waiting')", "Waiting",
+           "The waiting room: today's arrived patients, how long each has waited"),
     Action("app.staff", "f10", "go('staff')", "Staff",
            "Staff accounts: add, deactivate, reset passwords, change roles"),
     # Priority: it must work over any dialog and inside any field.
@@ -235,8 +237,25 @@ CHECK_OUT = (
            "Close without booking; the visit stays checked out"),
 )
 
+WAITING = (
+    # Priority: the table's own enter would otherwise hide "Open" from the key bar.
+    Action("waiting.open", "enter", "open", "Open", "Open the appointment under the cursor",
+           priority=True),
+    Action("waiting.room", "r", "room", "Room",
+           "Take the patient under the cursor to a room, or move them to another"),
+    Action("waiting.seen", "s", "seen", "Seen",
+           "The provider is with the patient under the cursor"),
+    Action("waiting.check_out", "o", "check_out", "Check out",
+           "Check out the patient under the cursor: the visit is done"),
+)
+
+ROOM = (
+    Action("room.cancel", "escape", "cancel", "Cancel", "Close without rooming the patient",
+           palette=False),
+)
+
 ALL = (GLOBAL + SCHEDULE + STAFF + PATIENTS + FORM + DETAIL + AUDIT + CHART_PREP + SIGN_FORMS
-       + PATIENT + REGISTER + DUPLICATES + CHECK_IN + CHECK_OUT)
+       + PATIENT + REGISTER + DUPLICATES + CHECK_IN + CHECK_OUT + WAITING + ROOM)
 
 
 _COLLIDING = {"ctrl+h": "backspace", "ctrl+i": "tab", "ctrl+m": "enter", "ctrl+j": "newline",

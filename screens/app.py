@@ -71,9 +71,16 @@ def _patients_screen() -> Screen:
     return PatientsScreen()
 
 
+def _waiting_screen() -> Screen:
+    from screens.waiting import WaitingScreen  # loaded when first asked for: start-up counts
+
+    return WaitingScreen()
+
+
 AREAS: dict[str, tuple[Callable[..., Screen], Permission]] = {
     "schedule": (ScheduleScreen, Permission.VIEW_PATIENTS),
     "patients": (_patients_screen, Permission.VIEW_PATIENTS),
+    "waiting": (_waiting_screen, Permission.VIEW_PATIENTS),
     "staff": (_staff_screen, Permission.MANAGE_STAFF),
 }
 """The areas of the desk (Textual modes, one set per person) and who may open each."""

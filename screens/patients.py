@@ -210,16 +210,17 @@ class PatientsScreen(DeskScreen):
 
 
 def _draft_from(typed: str) -> Draft:
-    """What was searched for, as the start of a registration: "smith, john" or "john
-    smith" gives the names, a birth date the birth date, a phone the mobile."""
+    """What was searched for, as the start of a registration: "smith, john" or "smith
+    john" gives the names (last first, as the desk files them), a birth date the birth
+    date, a phone the mobile."""
     from frontdesk.lookup import understand
 
     query = understand(typed)
     words = [w for w in typed.replace(",", " ").split()
              if not any(ch.isdigit() for ch in w)]
     first = last = ""
-    if len(words) >= 2:
-        last, first = (words[0], words[-1]) if query.last_first else (words[-1], words[0])
+    if len(words) >= 2:  # the desk files and searches last name first: "smith john"
+        last, first = words[0], words[-1]
     elif words:
         last = words[0]
     return Draft(first_name=first.title() if first.islower() else first,

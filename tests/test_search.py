@@ -94,6 +94,14 @@ def test_name_and_date_of_birth_together_narrow_and_forgive(people):
     assert names("smyth 3/4/1980") == ["John Smith"]  # the birth date makes a typo safe
 
 
+def test_name_and_phone_together_pick_one_of_a_family(people):
+    assert [str(h.dob) for h in patients.search("doe jane 212-555-0199")] == [
+        "1980-03-04", "1981-04-05"]
+    assert names("smiht (617) 555-0101") == ["John Smith"]
+    assert names("doe 3/4/1980 212-555-0199") == ["Jane Doe"]
+    assert names("smith 212-555-0199") == []
+
+
 @pytest.mark.parametrize("query", ["(617) 555-0101", "617-555-0101", "6175550101",
                                    "+1 617 555 0101", "617.555.0101", "0101", "555-0101"])
 def test_phone_numbers_in_any_form_or_the_last_four(people, query):
