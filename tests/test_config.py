@@ -112,3 +112,14 @@ def test_use_sets_the_clinic_clock_zone():
     assert clock.zone().key == "America/Denver"
     # 15:20 UTC is 8:20 in Denver in December.
     assert clock.wall(clock.now()) == "8:20"
+
+
+def test_the_readme_example_is_a_valid_configuration(tmp_path):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = tmp_path / "config.toml"
+    example.write_text(re.search(r"```toml\n(.*?)```", readme, re.S).group(1), encoding="utf-8")
+    loaded = config.load(example)
+    assert loaded.form_renewal_months["privacy"] == 0 and loaded.long_wait_minutes == 20
