@@ -450,6 +450,43 @@ def _add_patient_commands(sub) -> None:
     search.set_defaults(func=cmd_patients_search)
 
 
+# -- the phone lines (a PBX dialplan or a script calls these) ------------------------
+
+
+def cmd_phone_ring(args: argparse.Namespace) -> int:
+    from frontdesk import phones
+
+    _open(args.db)
+    rung = phones.ring(args.line, args.caller)
+    print(f"line {rung.number} ringing from {rung.caller or 'an unknown number'}")
+    return EXIT_OK
+
+
+def cmd_phone_hangup(args: argparse.Namespace) -> int:
+    from frontdesk import phones
+
+    _open(args.db)
+    phones.hang_up(args.line)
+    print(f"line {args.line} free")
+    return EXIT_OK
+
+
+def _add_phone_commands(sub) -> None:
+    phone = sub.add_parser("phone", help="tell the desk a line rings or the caller hung up")
+    phone_sub = phone.add_subparsers(dest="phone_command", metavar="WHAT", required=True)
+    ring = phone_sub.add_parser("ring", help="mark a line ringing (the caller's number as it "
+                                             "arrived; matched to patients on screen)")
+    ring.add_argument("--db")
+    ring.add_argument("--line", type=_positive, required=True, metavar="N")
+    ring.add_argument("--from", dest="caller", default="", metavar="NUMBER",
+                      help="the calling number; leave out when it was withheld")
+    ring.set_defaults(func=cmd_phone_ring)
+    hangup = phone_sub.add_parser("hangup", help="the caller hung up: free the line")
+    hangup.add_argument("--db")
+    hangup.add_argument("--line", type=_positive, required=True, metavar="N")
+    hangup.set_defaults(func=cmd_phone_hangup)
+
+
 # -- the TUI ------------------------------------------------------------------------
 
 
@@ -551,6 +588,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_backup_commands(sub)
     _add_import_commands(sub)
     _add_patient_commands(sub)
+    _add_phone_commands(sub)
     return parser
 
 

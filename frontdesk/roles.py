@@ -47,6 +47,8 @@ class Permission(StrEnum):
     """Read the audit trail and its access reports."""
     EDIT_SETUP = "edit_setup"
     """Providers, hours, visit types, payers, fee schedules, configuration."""
+    ANSWER_PHONES = "answer_phones"
+    """Answer, hold and end calls; take and handle phone messages."""
 
     @property
     def words(self) -> str:
@@ -66,6 +68,7 @@ _WORDS = {
     Permission.GRANT_ADMIN: "make someone a manager or an administrator",
     Permission.READ_AUDIT: "read the audit trail",
     Permission.EDIT_SETUP: "change the clinic's setup",
+    Permission.ANSWER_PHONES: "answer the phones",
 }
 
 _ALL = frozenset(Role)
@@ -83,6 +86,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.GRANT_ADMIN: frozenset({_ADMIN}),
     Permission.READ_AUDIT: frozenset({_MANAGER, _ADMIN}),
     Permission.EDIT_SETUP: frozenset({_MANAGER, _ADMIN}),
+    Permission.ANSWER_PHONES: _ALL,  # in a small practice whoever is near picks up
 }
 """The whole policy. Administrators look after accounts, setup and the audit; they
 do not take money (separation of duties: the person who can change the system

@@ -7,6 +7,7 @@ from frontdesk.changes import ChangeFeedRow
 from frontdesk.counters import Counter
 from frontdesk.forms import IntakeForm
 from frontdesk.insurance import Coverage, Payer
+from frontdesk.phones import Call, PhoneLine
 from frontdesk.patients import Patient, PatientContact, PatientNamePart, PatientPhone
 from frontdesk.providers import Provider, ProviderHours
 from frontdesk.calendar import Block, OnCall
@@ -37,4 +38,6 @@ MODELS = [
     Block,
     OnCall,
     WaitlistEntry,
+    Call,
+    PhoneLine,
 ]
