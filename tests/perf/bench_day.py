@@ -81,6 +81,7 @@ def main() -> None:
         print(f"Building 500 days for 30 providers in {YEAR} (once)...")
         build()
     db.open_database(YEAR)
+    db.migrate()  # a database built by an older version: brought to this one
     total = schedule.Appointment.select().count()
     busiest = (schedule.Appointment.select(schedule.Appointment.start)
                .order_by(schedule.Appointment.start.desc()).scalar())
