@@ -138,6 +138,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from frontdesk import schedule
     from frontdesk.dates import parse_date
 
+    if args.action:
+        return {"book": cmd_schedule_book, "free": cmd_schedule_free}[args.action](args)
     _open(args.db)
     on = parse_date(args.date, today=clock.today()) if args.date else clock.today()
     day = schedule.day(on)
@@ -152,6 +154,170 @@ def cmd_schedule(args: argparse.Namespace) -> int:
               f"{names.get(a.provider_id, ''):<16} {a.patient:<28} {a.type_code:<5} "
               f"{a.status.label}")
     return EXIT_OK
+
+
+# -- booking from scripts -----------------------------------------------------------
+
+_BOOK_NEEDS = (("mrn", "--mrn"), ("provider", "--provider"), ("kind", "--type"),
+               ("at", "--at"), ("username", "--as"))
+_FREE_NEEDS = (("provider", "--provider"), ("kind", "--type"), ("start", "--from"))
+
+
+def _missing(args: argparse.Namespace, needs: tuple[tuple[str, str], ...]) -> str:
+    absent = [option for name, option in needs if getattr(args, name) is None]
+    return f"schedule {args.action} needs {', '.join(absent)}." if absent else ""
+
+
+def _provider_named(text: str):
+    """A provider by id, or by the name `frontdesk schedule --json` prints."""
+    from frontdesk.errors import NotFound
+    from frontdesk.providers import Provider
+
+    wanted = text.strip()
+    if wanted.isdigit():
+        found = Provider.get_or_none(Provider.id == int(wanted))
+        if found is not None:
+            return found
+    named = [p for p in Provider.select() if p.display_name == wanted]
+    if len(named) != 1:
+        raise NotFound(f"There is no provider {wanted!r}; give the id or the name as "
+                       "`frontdesk schedule --json` prints it (\"Anita Patel, MD\").")
+    return named[0]
+
+
+def _type_named(text: str):
+    from frontdesk.errors import NotFound
+    from frontdesk.schedule import AppointmentType
+
+    found = AppointmentType.get_or_none(AppointmentType.name == text.strip())
+    if found is None:
+        names = ", ".join(t.name for t in AppointmentType.select().where(AppointmentType.active)
+                          .order_by(AppointmentType.name))
+        raise NotFound(f"There is no visit type {text!r}; the types are: {names}.")
+    return found
+
+
+def _patient_numbered(mrn: str):
+    from frontdesk.errors import NotFound
+    from frontdesk.patients import Patient
+
+    found = Patient.get_or_none(Patient.mrn == mrn.strip())
+    if found is None:
+        raise NotFound(f"There is no patient with MRN {mrn.strip()}.")
+    return found
+
+
+def _wall_clock(text: str):
+    """`YYYY-MM-DD HH:MM` on the clinic's wall clock, as a day and a time."""
+    from datetime import datetime
+
+    from frontdesk.errors import InvalidInput
+
+    try:
+        moment = datetime.strptime(" ".join(text.replace("T", " ").split()), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise InvalidInput(f"--at {text!r}: give the clinic's wall-clock time as "
+                           "\"YYYY-MM-DD HH:MM\".") from None
+    return moment.date(), moment.time()
+
+
+def _booking_json(appointment, patient, provider, kind) -> dict[str, object]:
+    return {"id": appointment.id, "start": clock.local(appointment.start).isoformat(),
+            "end": clock.local(appointment.end).isoformat(), "provider": provider.display_name,
+            "provider_id": provider.id, "patient": patient.filed_name, "mrn": patient.mrn,
+            "type": kind.name, "status": appointment.status}
+
+
+def cmd_schedule_book(args: argparse.Namespace) -> int:
+    from frontdesk import schedule
+    from frontdesk.dates import describe
+    from frontdesk.text import one_line
+
+    if missing := _missing(args, _BOOK_NEEDS):
+        return _fail(missing, EXIT_USAGE)
+    _open(args.db)
+    try:
+        on, at = _wall_clock(args.at)
+        person = _staff_member(args.username)
+        patient, provider = _patient_numbered(args.mrn), _provider_named(args.provider)
+        kind = _type_named(args.kind)
+    except FrontdeskError as error:
+        return _fail(str(error), EXIT_USAGE)
+    try:
+        booked = schedule.book(patient, provider, kind, on, at, by=person, reason=args.reason,
+                               overbook=args.overbook, override_reason=args.override or "")
+    except schedule.OverbookPossible as error:
+        return _fail(f"{error} Add --overbook to book it anyway.")
+    except schedule.OutsideHours as error:
+        return _fail(f"{error} A manager may book it anyway with --override REASON.")
+    if args.json:
+        json.dump(_booking_json(booked, patient, provider, kind), sys.stdout,
+                  ensure_ascii=False, indent=1)
+        print()
+        return EXIT_OK
+    print(f"Booked {one_line(patient.full_name)} (MRN {patient.mrn}) with "
+          f"{one_line(provider.short_name)}, {describe(on)} {clock.wall(booked.start)}-"
+          f"{clock.wall(booked.end)} (appointment {booked.id}).")
+    return EXIT_OK
+
+
+def cmd_schedule_free(args: argparse.Namespace) -> int:
+    from frontdesk import slots
+    from frontdesk.dates import describe
+
+    if missing := _missing(args, _FREE_NEEDS):
+        return _fail(missing, EXIT_USAGE)
+    _open(args.db)
+    try:
+        first = _typed_day(args.start, "--from")
+        provider, kind = _provider_named(args.provider), _type_named(args.kind)
+    except FrontdeskError as error:
+        return _fail(str(error), EXIT_USAGE)
+    days = args.days or FREE_DAYS
+    every = days * 24 * 60 // config.current().slot_minutes + 1
+    found = slots.free_slots(provider, kind, start=first, days=days, count=every)
+    spans = [(clock.at_local(on, at), clock.at_local(on, at) + timedelta(minutes=kind.minutes))
+             for on, at in found]
+    if args.json:
+        json.dump([{"start": clock.local(start).isoformat(), "end": clock.local(end).isoformat(),
+                    "provider": provider.display_name, "provider_id": provider.id,
+                    "type": kind.name} for start, end in spans],
+                  sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return EXIT_OK
+    last = first + timedelta(days=days - 1)
+    print(f"{len(spans)} free times for {kind.name} with {provider.short_name}, "
+          f"{describe(first)}{' to ' + describe(last) if days > 1 else ''}:")
+    for start, end in spans:
+        print(f"  {describe(clock.local(start).date())}  {clock.wall(start)}-{clock.wall(end)}")
+    return EXIT_OK
+
+
+FREE_DAYS = 7
+"""Days `schedule free` looks through when --days is not given: a week."""
+
+
+def _add_booking_options(day: argparse.ArgumentParser) -> None:
+    """`schedule book` and `schedule free` share the `schedule` parser, so the plain
+    `schedule --date ...` that scripts already call keeps working as it was."""
+    day.add_argument("action", nargs="?", choices=("book", "free"), metavar="book|free",
+                     help="book a visit, or list free times (leave out: print the day)")
+    day.add_argument("--mrn", help="book: the patient's medical record number")
+    day.add_argument("--provider", help="book, free: the provider's id or name as "
+                                        "`schedule --json` prints it")
+    day.add_argument("--type", dest="kind", metavar="NAME", help="book, free: the visit type")
+    day.add_argument("--at", metavar='"YYYY-MM-DD HH:MM"',
+                     help="book: when, on the clinic's wall clock")
+    day.add_argument("--as", dest="username", metavar="USERNAME",
+                     help="book: the staff member booking (audited as them)")
+    day.add_argument("--reason", default="", help="book: the reason for the visit")
+    day.add_argument("--overbook", action="store_true",
+                     help="book: over another visit, within the provider's allowance")
+    day.add_argument("--override", metavar="REASON",
+                     help="book: outside the provider's hours or in a block (managers)")
+    day.add_argument("--from", dest="start", metavar="DATE", help="free: the first day")
+    day.add_argument("--days", type=_positive, metavar="N",
+                     help=f"free: how many days to look through (default {FREE_DAYS})")
 
 
 # -- the audit trail ----------------------------------------------------------------
@@ -579,10 +745,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="read the password from this environment variable")
     init.set_defaults(func=cmd_init)
 
-    day = sub.add_parser("schedule", help="print a day's appointments")
+    day = sub.add_parser("schedule", help="print a day's appointments; book a visit (book) "
+                                          "or list free times (free)")
     day.add_argument("--db")
     day.add_argument("--date", help="YYYY-MM-DD (or 3/4, tomorrow, next tue); default today")
     day.add_argument("--json", action="store_true", help="print JSON for scripts")
+    _add_booking_options(day)
     day.set_defaults(func=cmd_schedule)
     _add_audit_commands(sub)
     _add_backup_commands(sub)

@@ -41,6 +41,10 @@ class Config:
     """Minutes after the start before a patient who has not come may be marked a no-show."""
     long_wait_minutes: int = 20
     """Minutes in the waiting room after which a patient is flagged as waiting too long."""
+    hold_warn_minutes: int = 2
+    """Minutes on hold after which the phone bar flags a line: the caller is waiting."""
+    message_due_hours: int = 24
+    """Hours a phone message may wait before the inbox flags it overdue (urgent: one hour)."""
     form_renewal_months: dict[str, int] = field(default_factory=lambda: {
         "registration": 12, "privacy": 0, "history": 12, "consent": 12, "financial": 12})
     """Per intake form, months a signed form stays current (0: once is enough)."""
@@ -117,6 +121,8 @@ _CHECKS = {
     "late_cancel_hours": _whole(0, 168),
     "no_show_grace_minutes": _whole(0, 240),
     "long_wait_minutes": _whole(1, 480),
+    "hold_warn_minutes": _whole(1, 60),
+    "message_due_hours": _whole(1, 168),
     "form_renewal_months": _check_renewals,
     "keys": _check_keys,
 }

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from peewee import chunked
 
-from frontdesk import checkin, clock, db, forms, insurance, patients, providers, schedule, staff
+from frontdesk import (calendar, checkin, clock, db, forms, insurance, messages, patients,
+                       providers, schedule, staff)
 from frontdesk.errors import Conflict, FrontdeskError, StorageError
 from frontdesk.paths import reference
 from frontdesk.roles import Role
@@ -273,6 +274,8 @@ def _events(rng: random.Random, plan: _Plan, now: datetime) -> list[tuple[dateti
 
 _CANCEL_REASONS = ("Patient request", "Patient sick", "Transportation", "Work conflict",
                    "Provider request", "Weather", "Rescheduled by phone")
+_CANCELLED_BY = {"Provider request": "provider", "Weather": "weather"}
+"""Reasons not the patient's doing; the rest are the patient's."""
 
 
 def _replay(rng: random.Random, plans: list[_Plan], desk: staff.Staff,
@@ -333,7 +336,9 @@ def _act(rng: random.Random, action: str, appointment: schedule.Appointment,
         return schedule.check_out(appointment, by=desk)
     if action == "no_show":
         return schedule.mark_no_show(appointment, by=desk)
-    return schedule.cancel(appointment, reason=rng.choice(_CANCEL_REASONS), by=desk)
+    reason = rng.choice(_CANCEL_REASONS)
+    return schedule.cancel(appointment, category=_CANCELLED_BY.get(reason, "patient"),
+                           reason=reason, by=desk)
 
 
 # -- the whole clinic ---------------------------------------------------------------
@@ -435,6 +440,84 @@ def _add_forms(rng: random.Random, patient_ids: set[int], desk: staff.Staff,
         forms.record_many(signings, by=desk)
 
 
+def _midday_gap(provider: providers.Provider) -> tuple[time, time] | None:
+    """The break between a provider's first two stretches of a weekday: their lunch."""
+    week = calendar.week_of(provider)
+    for day in range(5):
+        if len(week[day]) >= 2:
+            return week[day][0][1], week[day][1][0]
+    return None
+
+
+def _add_calendars(rng: random.Random, columns: list[providers.Provider], admin: staff.Staff,
+                   setup: datetime, first: date, last: date) -> None:
+    """Blocks and the on-call rota, set up with the clinic, where the book has nobody:
+    lunch in each provider's midday break, the monthly staff meeting before anyone's
+    first patient, one provider's vacation week after the last day booked. `rng` is
+    the calendar's own stream, so the book stays the same for a seed."""
+    weekdays = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+    with clock.frozen(setup):
+        opening = clock.local(setup).date()
+        for provider in columns:
+            if gap := _midday_gap(provider):
+                calendar.add_block(provider, "lunch", *gap, starts_on=opening, rule=weekdays,
+                                   by=admin)
+            calendar.add_block(provider, "meeting", time(7), time(7, 30), starts_on=opening,
+                               rule="FREQ=MONTHLY;BYDAY=1TU", title="Staff meeting", by=admin)
+        away = rng.choice(columns)
+        monday = last + timedelta(days=7 - last.weekday())
+        calendar.add_block(away, "vacation", *calendar.ALL_DAY, starts_on=monday,
+                           rule="FREQ=DAILY", ends_on=monday + timedelta(days=4), by=admin)
+        doctors = [p for p in columns if p.is_doctor] or columns
+        order = rng.sample(doctors, len(doctors))
+        week = first - timedelta(days=first.weekday())
+        for turn in range((last - week).days // 7 + 1):
+            start = week + timedelta(weeks=turn)
+            calendar.set_on_call(order[turn % len(order)], start, start + timedelta(days=6),
+                                 by=admin)
+
+
+_DEPARTMENTS = {"desk": ["front_desk"], "billing": ["billing"]}
+"""The demo's people and the departments whose messages they get."""
+
+_MESSAGES = (  # hours ago, taken by, to, reason, text, best time, what happened since
+    (26, "billing", "front_desk", "appointment",
+     "Wants to move Thursday's visit to next week, mornings only.", "after 9", "in_progress"),
+    (3, "desk", "billing", "billing",
+     "Got a statement for a visit the insurance should have paid. Please call.", "any time",
+     "new"),
+    (1.5, "desk", "nursing", "refill", "Needs a refill of the blood pressure pills; the "
+     "pharmacy is the one on Main St.", "before 5", "new"),
+    (0.7, "billing", "front_desk", "other",
+     "Says their chest hurts climbing the stairs, since last night.", "now", "read"),
+)
+"""A few phone messages, so the front desk's and billing's inboxes have something in them."""
+
+
+def _add_messages(rng: random.Random, people: dict[str, staff.Staff], patient_ids: list[int],
+                  busy_today: set[int], now: datetime) -> None:
+    """Messages taken through the real operation (so triage and the audit apply), about
+    patients not seen today; the front desk's are already opened, so its unread count is 0."""
+    with clock.frozen(now - timedelta(days=100)):
+        for username, departments in _DEPARTMENTS.items():
+            messages.set_departments(people[username], departments, by=people["admin"])
+    pool = sorted(set(patient_ids) - busy_today) or sorted(patient_ids)
+    chosen = rng.sample(pool, min(len(pool), len(_MESSAGES)))
+    found = _patients_by_id(set(chosen))
+    numbers = patients.phones_of(found.values())
+    for (hours, taker, to, reason, text, best, state), pid in zip(_MESSAGES, chosen):
+        patient = found[pid]
+        taken_at = now - timedelta(hours=hours)
+        with clock.frozen(taken_at):
+            message = messages.take(
+                caller_name=patient.full_name, relationship="self", patient=patient,
+                callback=(numbers.get(pid) or [("", "+16175550100")])[0][1], best_time=best,
+                reason=reason, text=text, urgent=False, to_department=to, by=people[taker])
+        if state != "new":
+            with clock.frozen(taken_at + timedelta(minutes=10)):
+                messages.mark(message, state, version=message.version, by=people["desk"])
+
+
 def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers_count: int = 6,
           seed: int = 1, days_back: int = 30, days_ahead: int = 30,
           progress: Progress = lambda phase, done, total: None) -> Summary:
@@ -475,8 +558,11 @@ def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers
     _add_coverages(rng, {p.patient_id for p in plans}, payers, desk, setup,
                    random.Random(f"{seed}:coverage-ends"))
     _add_forms(random.Random(f"{seed}:forms"), {p.patient_id for p in plans}, desk, setup, today)
+    _add_calendars(random.Random(f"{seed}:calendar"), columns, admin, setup, first, last)
     with db.write():  # one transaction: each operation inside is a savepoint
         counts = _replay(rng, plans, desk, patient_ids, now, progress)
+    _add_messages(random.Random(f"{seed}:messages"), people, patient_ids,
+                  {p.patient_id for p in plans if p.day == today}, now)
     booked = sum(1 for p in plans if p.appointment is not None)
     return Summary(
         path=str(target), staff=[(u, n, r.label, p) for u, n, r, p in DEMO_STAFF],

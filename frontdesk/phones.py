@@ -23,7 +23,8 @@ from frontdesk.staff import Staff
 from frontdesk.text import typed
 
 __all__ = ["LineState", "Disposition", "PhoneLine", "Call", "Line", "Caller", "lines", "ring",
-           "ring_by_hand", "answer", "hold", "hang_up", "end", "callers", "UNKNOWN"]
+           "ring_by_hand", "answer", "hold", "hang_up", "end", "callers", "attach_patient",
+           "UNKNOWN"]
 
 UNKNOWN = ""
 """A caller whose number did not come through (withheld, or a line without caller ID)."""
@@ -288,6 +289,25 @@ def end(number: int, disposition: Disposition | str, *, version: int, by: Staff,
         _set(row, version, state=LineState.IDLE.value, call=None, staff=None, since=None)
         audit.record("phone.ended", by=by, subject=f"line {number}",
                      detail={"disposition": disposition.value})
+
+
+def attach_patient(number: int, patient: Patient | int, *, by: Staff) -> Line:
+    """Staff say who the caller on their line is (or is calling about): the call log
+    keeps it, and every phone bar shows the name. The line's state is unchanged, so
+    its version is too: nobody's next answer or hold is refused for it."""
+    require(by, Permission.ANSWER_PHONES)
+    _check_number(number)
+    patient_id = getattr(patient, "id", patient)
+    with db.write():
+        row = _row(number)
+        if row.state not in (LineState.ON_CALL.value, LineState.ON_HOLD.value):
+            raise Conflict(f"Line {number} has no call to note a patient on.")
+        if not Patient.select().where(Patient.id == patient_id).exists():
+            raise NotFound("That patient is no longer on file.")
+        Call.update(patient=patient_id).where(Call.id == row.call_id).execute()
+        changes.record("phone", str(number))
+        audit.record("phone.patient", by=by, patient=patient_id, subject=f"line {number}")
+    return line(number)
 
 
 def hang_up(number: int, *, by: Staff | None = None) -> None:

@@ -29,6 +29,8 @@ class Role(StrEnum):
 class Permission(StrEnum):
     SCHEDULE = "schedule"
     """Book, move, confirm, check in and out, cancel, mark no-shows."""
+    OVERRIDE_SCHEDULE = "override_schedule"
+    """Book outside a provider's hours or inside a block, giving a reason."""
     REGISTER_PATIENTS = "register_patients"
     """Register patients and edit their demographics and coverage."""
     VIEW_PATIENTS = "view_patients"
@@ -58,6 +60,7 @@ class Permission(StrEnum):
 
 _WORDS = {
     Permission.SCHEDULE: "change the schedule",
+    Permission.OVERRIDE_SCHEDULE: "book outside a provider's hours or in a block",
     Permission.REGISTER_PATIENTS: "register or edit patients",
     Permission.VIEW_PATIENTS: "look at patients' records",
     Permission.TAKE_PAYMENTS: "take payments",
@@ -76,6 +79,7 @@ _DESK, _BILLING, _MANAGER, _ADMIN = Role.FRONT_DESK, Role.BILLING, Role.MANAGER,
 
 TABLE: dict[Permission, frozenset[Role]] = {
     Permission.SCHEDULE: frozenset({_DESK, _MANAGER, _ADMIN}),
+    Permission.OVERRIDE_SCHEDULE: frozenset({_MANAGER, _ADMIN}),
     Permission.REGISTER_PATIENTS: frozenset({_DESK, _BILLING, _MANAGER, _ADMIN}),
     Permission.VIEW_PATIENTS: _ALL,
     Permission.TAKE_PAYMENTS: frozenset({_DESK, _BILLING, _MANAGER}),

@@ -15,11 +15,11 @@ from enum import StrEnum
 
 import peewee as pw
 
-from frontdesk import audit, changes, clock, db
+from frontdesk import audit, calendar, changes, clock, config, db
 from frontdesk.dates import describe
-from frontdesk.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from frontdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleEdit
 from frontdesk.patients import Patient
-from frontdesk.roles import Permission, require
+from frontdesk.roles import Permission, allowed, require, who_may
 from frontdesk.providers import Provider, active_providers, hours_on, stretches
 from frontdesk.staff import Staff
 from frontdesk.text import one_line, typed
@@ -29,7 +29,13 @@ __all__ = [
     "AppointmentType",
     "Appointment",
     "add_type",
+    "AppointmentChange",
+    "CANCEL_CATEGORIES",
+    "OverbookPossible",
+    "OutsideHours",
     "book",
+    "move",
+    "is_late_cancel",
     "confirm",
     "check_in",
     "check_out",
@@ -185,11 +191,28 @@ def _span(on: date, at: time, minutes: int) -> tuple[datetime, datetime]:
     return start, start + timedelta(minutes=minutes)
 
 
+class OverbookPossible(Conflict):
+    """The provider's time is taken, but they may see more than one patient at once:
+    staff confirm, then book again with `overbook=True`."""
+
+
+class OutsideHours(Conflict):
+    """Outside the provider's hours or inside one of their blocks: a manager may book
+    it anyway, giving a reason (`override_reason`)."""
+
+
+CANCEL_CATEGORIES = {"patient": "Patient", "provider": "Provider", "weather": "Weather",
+                     "other": "Other"}
+"""Who or what cancelled -> what staff call it."""
+
+_NOT_THE_PATIENTS_DOING = frozenset({"provider", "weather"})
+"""A late cancellation counts against the patient; these never do."""
+
 _HOLDING = ", ".join(f"'{status.value}'" for status in HOLDS_SLOT)
 _clashes = db.Statement(lambda v: (
-    Appointment.select(Appointment.provider, Appointment.start, Appointment.end,
-                       Patient.first_name, Patient.last_name, Provider.last_name,
-                       Provider.credentials)
+    Appointment.select(Appointment.provider, Appointment.patient, Appointment.start,
+                       Appointment.end, Patient.first_name, Patient.last_name,
+                       Provider.last_name, Provider.credentials)
     .join_from(Appointment, Patient).join_from(Appointment, Provider)
     .where(((Appointment.provider == v("provider")) | (Appointment.patient == v("patient")))
            & (Appointment.start < v("end")) & (Appointment.end > v("start"))
@@ -200,69 +223,239 @@ _clashes = db.Statement(lambda v: (
 ))
 
 
-def _refuse_conflicts(patient: Patient, provider: Provider, start: datetime, end: datetime,
-                      *, ignore: int | None = None) -> None:
-    """Refuse a time the provider or the patient already has taken, naming what is there."""
+@dataclass(frozen=True)
+class _Held:
+    """An appointment in the way, as a refusal names it."""
+
+    provider_id: int
+    patient_id: int
+    start: datetime
+    end: datetime
+    patient: str
+    provider: str
+
+    @property
+    def words(self) -> str:
+        return f"{self.patient} at {clock.wall(self.start)}-{clock.wall(self.end)}"
+
+
+def _in_the_way(patient: Patient, provider: Provider, start: datetime, end: datetime,
+                ignore: int | None) -> list[_Held]:
     as_stored = Appointment.start.db_value
-    clashes = _clashes.rows(provider=provider.id, patient=patient.id, end=as_stored(end),
-                            start=as_stored(start),
-                            earliest=as_stored(start - timedelta(minutes=MAX_MINUTES)),
-                            ignore=ignore or 0)
-    for provider_id, taken_start, taken_end, first, last, *_ in clashes:
-        if provider_id == provider.id:
-            raise Conflict(f"{provider.short_name} already has {first} {last} at "
-                           f"{clock.wall(as_instant(taken_start))}-"
-                           f"{clock.wall(as_instant(taken_end))}.")
-    for _, taken_start, taken_end, _, _, other_last, other_credentials in clashes:
-        other = Provider(last_name=other_last, credentials=other_credentials)
-        raise Conflict(f"{patient.full_name} is already booked with {other.short_name} at "
-                       f"{clock.wall(as_instant(taken_start))}-"
-                       f"{clock.wall(as_instant(taken_end))}.")
+    rows = _clashes.rows(provider=provider.id, patient=patient.id, end=as_stored(end),
+                         start=as_stored(start),
+                         earliest=as_stored(start - timedelta(minutes=MAX_MINUTES)),
+                         ignore=ignore or 0)
+    return [_Held(provider_id, patient_id, as_instant(held_start), as_instant(held_end),
+                  f"{first} {last}", Provider(last_name=other_last,
+                                              credentials=other_credentials).short_name)
+            for (provider_id, patient_id, held_start, held_end, first, last, other_last,
+                 other_credentials) in rows]
 
 
-def _refuse_outside_hours(provider: Provider, on: date, at: time, end: datetime) -> None:
-    end_wall = clock.local(end).time() if clock.local(end).date() == on else time(23, 59, 59)
+def _most_at_once(held: list[_Held], start: datetime, end: datetime) -> int:
+    """The most of `held` running at the same moment between `start` and `end`."""
+    edges = sorted([(max(h.start, start), 1) for h in held]
+                   + [(min(h.end, end), -1) for h in held])  # an end sorts before a start
+    running = most = 0
+    for _, step in edges:
+        running += step
+        most = max(most, running)
+    return most
+
+
+def _refuse_conflicts(patient: Patient, provider: Provider, start: datetime, end: datetime,
+                      *, allowance: int = 1, overbook: bool = False,
+                      ignore: int | None = None) -> bool:
+    """Refuse a time the provider or the patient already has taken, naming what is
+    there; True when the visit is booked over another within the provider's allowance."""
+    held = _in_the_way(patient, provider, start, end, ignore)
+    theirs = [h for h in held if h.provider_id == provider.id]
+    if theirs and _most_at_once(theirs, start, end) >= allowance:
+        if allowance <= 1:
+            raise Conflict(f"{provider.short_name} already has {theirs[0].words}.")
+        raise Conflict(f"{provider.short_name} already has "
+                       f"{', '.join(h.words for h in theirs)}, and sees at most {allowance} "
+                       "at once.")
+    for other in held:
+        if other.patient_id == patient.id:
+            raise Conflict(f"{patient.full_name} is already booked with {other.provider} at "
+                           f"{clock.wall(other.start)}-{clock.wall(other.end)}.")
+    if theirs and not overbook:
+        raise OverbookPossible(
+            f"{provider.short_name} already has {', '.join(h.words for h in theirs)}; "
+            f"{provider.short_name} may see up to {allowance} at once. Overbook?")
+    return bool(theirs)
+
+
+def _away(provider: Provider, on: date, at: time, end: datetime) -> str:
+    """Why the provider is not seeing patients then, or '' if they are."""
+    local_end = clock.local(end)
+    end_wall = local_end.time() if local_end.date() == on else time(23, 59, 59)
     working = stretches(provider, on)
     if not any(starts <= at and end_wall <= ends for starts, ends in working):
         if not working:
             hours = "does not work that day"
         else:
             hours = "works " + ", ".join(f"{clock.wall(s)}-{clock.wall(e)}" for s, e in working)
-        raise Conflict(f"{provider.short_name} {hours} ({describe(on)}); "
-                       f"{clock.wall(at)}-{clock.wall(end_wall)} is outside those hours.")
+        return (f"{provider.short_name} {hours} ({describe(on)}); "
+                f"{clock.wall(at)}-{clock.wall(end_wall)} is outside those hours.")
+    for busy in calendar.busy_on(provider.id, on):
+        if at < busy.end and end_wall > busy.start:
+            return f"{provider.short_name} is {busy.label} ({describe(on)})."
+    return ""
+
+
+def _refuse_outside_hours(provider: Provider, on: date, at: time, end: datetime, *,
+                          override_reason: str = "", by: Staff | None = None) -> str:
+    """Refuse a time outside the provider's hours or in a block, unless a manager gave a
+    reason; returns the reason when it was needed, '' when it was not."""
+    why = _away(provider, on, at, end)
+    if not why:
+        return ""
+    if not override_reason:
+        raise OutsideHours(why)
+    if not allowed(by, Permission.OVERRIDE_SCHEDULE):
+        raise NotAllowed(f"{why} Only a {who_may(Permission.OVERRIDE_SCHEDULE)} may "
+                         f"{Permission.OVERRIDE_SCHEDULE.words}.")
+    return override_reason
+
+
+_provider_now = db.Statement(lambda v: (
+    Provider.select(Provider.active, Provider.max_at_once).where(Provider.id == v("id"))
+))
+
+
+def _bookable(provider: Provider) -> int:
+    """The provider's overbooking allowance as stored now, refusing one who left."""
+    found = _provider_now.rows(id=provider.id)
+    if not found or not found[0][0]:
+        raise Conflict(f"{provider.short_name} no longer sees patients here.")
+    return max(found[0][1] or 1, 1)
 
 
 _insert_appointment = db.Insert(Appointment)
+_insert_change = db.Insert(AppointmentChange)
+
+
+def _history(appointment_id: int, action: str, *, by: Staff, at: datetime,
+             from_provider: int | None = None, from_start: datetime | None = None,
+             to_provider: int | None = None, to_start: datetime | None = None,
+             note: str = "") -> None:
+    _insert_change.execute(**_insert_change.values(
+        appointment=appointment_id, at=at, by=by.id, action=action, from_provider=from_provider,
+        from_start=from_start, to_provider=to_provider, to_start=to_start, note=note[:200]))
+
+
+def _override_words(override: str, overbooked: bool) -> str:
+    notes = ([f"override: {override}"] if override else []) + (["overbooked"] if overbooked
+                                                               else [])
+    return "; ".join(notes)
 
 
 def book(patient: Patient, provider: Provider, kind: AppointmentType, on: date, at: time, *,
-         by: Staff, reason: str = "", note: str = "") -> Appointment:
-    """Book a visit at a wall-clock time on a clinic day."""
+         by: Staff, reason: str = "", note: str = "", overbook: bool = False,
+         override_reason: str = "", series: int | None = None) -> Appointment:
+    """Book a visit at a wall-clock time on a clinic day.
+
+    Refused, changing nothing, when the provider is away then (`OutsideHours`, unless a
+    manager gives `override_reason`), when the provider's time is taken
+    (`OverbookPossible` when their allowance lets staff confirm with `overbook=True`,
+    else `Conflict`), or when the patient is booked elsewhere then. Every check runs
+    inside the write transaction, so two terminals cannot both take the same time.
+    """
     require(by, Permission.SCHEDULE)
     reason = typed(reason, field="reason", label="Reason", limit=200)
     note = typed(note, field="note", label="Note", limit=500)
+    override_reason = typed(override_reason, field="override_reason", label="Override reason",
+                            limit=200)
     start, end = _span(on, at, kind.minutes)
-    if not provider.active:
-        raise Conflict(f"{provider.short_name} no longer sees patients here.")
     with db.write():
-        _refuse_outside_hours(provider, on, at, end)
-        _refuse_conflicts(patient, provider, start, end)
+        allowance = _bookable(provider)
+        override = _refuse_outside_hours(provider, on, at, end, override_reason=override_reason,
+                                         by=by)
+        overbooked = _refuse_conflicts(patient, provider, start, end, allowance=allowance,
+                                       overbook=overbook)
         now = clock.now()
         values = {
             "patient": patient.id, "provider": provider.id, "type": kind.id, "start": start,
             "end": end, "status": Status.SCHEDULED.value, "reason": reason, "note": note,
             "booked_by": by.id, "booked_at": now, "updated_by": by.id, "updated_at": now,
-            "version": 1,
+            "version": 1, "override_reason": override, "series": series,
         }
         appointment_id = _insert_appointment.insert(**_insert_appointment.values(**values))
         appointment = Appointment(id=appointment_id, **values)
         appointment._dirty.clear()
+        _history(appointment_id, "booked", by=by, at=now, to_provider=provider.id,
+                 to_start=start, note=_override_words(override, overbooked))
+        detail = {"provider": provider.id, "start": start.isoformat(), "type": kind.name}
+        if override:
+            detail["override_reason"] = override
+        if overbooked:
+            detail["overbooked"] = True
         audit.record("appointment.booked", by=by, patient=patient,
-                     subject=f"appointment {appointment.id}",
-                     detail={"provider": provider.id, "start": start.isoformat(),
-                             "type": kind.name})
+                     subject=f"appointment {appointment.id}", detail=detail)
         changes.record("appointment", day_key(on))
     return appointment
+
+
+_MOVABLE = (Status.SCHEDULED, Status.CONFIRMED)
+_version_now = db.Statement(lambda v: (
+    Appointment.select(Appointment.version).where(Appointment.id == v("id"))
+))
+
+
+def move(appointment: Appointment, provider: Provider, on: date, at: time, *, version: int,
+         by: Staff, overbook: bool = False, override_reason: str = "") -> Appointment:
+    """Reschedule to another time, day or provider, under the same rules as a booking.
+
+    The history keeps where it was and where it went. `version` is the one staff saw:
+    a move based on a stale read is refused.
+    """
+    require(by, Permission.SCHEDULE)
+    if Status(appointment.status) not in _MOVABLE:
+        raise Conflict(f"This appointment is {Status(appointment.status).label}; it cannot be "
+                       "moved.")
+    override_reason = typed(override_reason, field="override_reason", label="Override reason",
+                            limit=200)
+    start, end = _span(on, at, int((appointment.end - appointment.start).total_seconds() // 60))
+    if provider.id == appointment.provider_id and start == appointment.start:
+        raise InvalidInput("The appointment is already then, with that provider.",
+                           field="start")
+    patient = Patient.get_by_id(appointment.patient_id)
+    with db.write():
+        if _version_now.rows(id=appointment.id) != [(version,)]:
+            raise _stale(appointment)
+        allowance = _bookable(provider)
+        override = _refuse_outside_hours(provider, on, at, end, override_reason=override_reason,
+                                         by=by)
+        overbooked = _refuse_conflicts(patient, provider, start, end, allowance=allowance,
+                                       overbook=overbook, ignore=appointment.id)
+        now = clock.now()
+        values = {"provider": provider.id, "start": start, "end": end,
+                  "override_reason": override, "updated_by": by.id, "updated_at": now}
+        stored = {name: getattr(Appointment, name).db_value(value)
+                  for name, value in values.items()}
+        if not _status_update(tuple(values)).execute(**stored, id=appointment.id,
+                                                     version=version).rowcount:
+            raise _stale(appointment)
+        _history(appointment.id, "moved", by=by, at=now, from_provider=appointment.provider_id,
+                 from_start=appointment.start, to_provider=provider.id, to_start=start,
+                 note=_override_words(override, overbooked))
+        detail = {"from_provider": appointment.provider_id,
+                  "from_start": appointment.start.isoformat(), "provider": provider.id,
+                  "start": start.isoformat()}
+        if override:
+            detail["override_reason"] = override
+        if overbooked:
+            detail["overbooked"] = True
+        audit.record("appointment.moved", by=by, patient=appointment.patient_id,
+                     subject=f"appointment {appointment.id}", detail=detail)
+        for key in sorted({day_key(clock.local(appointment.start).date()), day_key(on)}):
+            changes.record("appointment", key)
+    moved = Appointment(**{**appointment.__data__, **values, "version": version + 1})
+    moved._dirty.clear()
+    return moved
 
 
 def _stale(appointment: Appointment) -> StaleEdit:
@@ -275,25 +468,36 @@ def _stale(appointment: Appointment) -> StaleEdit:
     )
 
 
-def _transition(appointment: Appointment, to: Status, allowed_from: tuple[Status, ...], *,
-                by: Staff, action: str, **values: object) -> Appointment:
-    """Move an appointment to a new status, if it is still what the caller saw."""
-    require(by, Permission.SCHEDULE)
+def _refuse_status(appointment: Appointment, to: Status, allowed_from: tuple[Status, ...]
+                   ) -> None:
     if Status(appointment.status) not in allowed_from:
         raise Conflict(
             f"This appointment is {Status(appointment.status).label}; it cannot be marked "
             f"{to.label}."
         )
-    values.update(status=to.value, updated_by=by.id, updated_at=clock.now())
+
+
+def _transition(appointment: Appointment, to: Status, allowed_from: tuple[Status, ...], *,
+                by: Staff, action: str, history_note: str = "", **values: object
+                ) -> Appointment:
+    """Move an appointment to a new status, if it is still what the caller saw."""
+    require(by, Permission.SCHEDULE)
+    _refuse_status(appointment, to, allowed_from)
+    now = clock.now()
+    values.update(status=to.value, updated_by=by.id, updated_at=now)
     with db.write():
         statement = _status_update(tuple(values))
         stored = {name: getattr(Appointment, name).db_value(value)
                   for name, value in values.items()}
         if not statement.execute(**stored, id=appointment.id, version=appointment.version).rowcount:
             raise _stale(appointment)
+        _history(appointment.id, action.removeprefix("appointment."), by=by, at=now,
+                 from_provider=appointment.provider_id, from_start=appointment.start,
+                 note=history_note)
         audit.record(action, by=by, patient=appointment.patient_id,
                      subject=f"appointment {appointment.id}",
-                     detail={"from": appointment.status, "to": to.value})
+                     detail={"from": appointment.status, "to": to.value,
+                             **({"note": history_note} if history_note else {})})
         changes.record("appointment", day_key(clock.local(appointment.start).date()))
     changed = Appointment(**{**appointment.__data__, **values,
                              "version": appointment.version + 1})
@@ -334,20 +538,44 @@ def check_out(appointment: Appointment, *, by: Staff) -> Appointment:
                        action="appointment.checked_out", checked_out_at=clock.now())
 
 
-def cancel(appointment: Appointment, *, reason: str, by: Staff) -> Appointment:
+def is_late_cancel(appointment: Appointment, category: str) -> bool:
+    """Whether cancelling now, for this cause, falls inside the late-cancel window."""
+    window = timedelta(hours=config.current().late_cancel_hours)
+    return (category not in _NOT_THE_PATIENTS_DOING
+            and clock.now() > appointment.start - window)
+
+
+def cancel(appointment: Appointment, *, category: str = "other", reason: str = "",
+           by: Staff) -> Appointment:
+    """Cancel, saying who or what cancelled (CANCEL_CATEGORIES) and, for "other", why.
+
+    Inside the late-cancel window from config the appointment is marked late, unless
+    the provider or the weather cancelled it.
+    """
     reason = typed(reason, field="reason", label="Reason", limit=200)
-    if not reason:
+    if category not in CANCEL_CATEGORIES:
+        raise InvalidInput("Say who or what cancelled: the patient, the provider, the "
+                           "weather or other.", field="category")
+    if category == "other" and not reason:
         raise InvalidInput("Say why the appointment is cancelled.", field="reason")
+    late = is_late_cancel(appointment, category)
+    note = f"{category}{' (late)' if late else ''}{': ' + reason if reason else ''}"
     return _transition(appointment, Status.CANCELLED, (Status.SCHEDULED, Status.CONFIRMED),
-                       by=by, action="appointment.cancelled", cancelled_at=clock.now(),
-                       cancel_reason=reason)
+                       by=by, action="appointment.cancelled", history_note=note,
+                       cancelled_at=clock.now(), cancel_reason=reason,
+                       cancel_category=category, late_cancel=late)
 
 
 def mark_no_show(appointment: Appointment, *, by: Staff) -> Appointment:
-    if clock.now() < appointment.start:
+    """The patient did not come: only once the start plus the grace period has passed."""
+    require(by, Permission.SCHEDULE)
+    _refuse_status(appointment, Status.NO_SHOW, (Status.SCHEDULED, Status.CONFIRMED))
+    grace = config.current().no_show_grace_minutes
+    from_then = appointment.start + timedelta(minutes=grace)
+    if clock.now() < from_then:
         raise Conflict(
             f"The appointment starts at {clock.wall(appointment.start)}; a patient cannot be a "
-            "no-show before then."
+            f"no-show before {clock.wall(from_then)} ({grace} minutes' grace)."
         )
     return _transition(appointment, Status.NO_SHOW, (Status.SCHEDULED, Status.CONFIRMED),
                        by=by, action="appointment.no_show")

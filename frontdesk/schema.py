@@ -7,7 +7,7 @@ from frontdesk.changes import ChangeFeedRow
 from frontdesk.counters import Counter
 from frontdesk.forms import IntakeForm
 from frontdesk.insurance import Coverage, Payer
-from frontdesk.messages import Message, MessageEvent
+from frontdesk.messages import Message, MessageEvent, StaffDepartment
 from frontdesk.phones import Call, PhoneLine
 from frontdesk.patients import Patient, PatientContact, PatientNamePart, PatientPhone
 from frontdesk.providers import Provider, ProviderHours
@@ -43,4 +43,5 @@ MODELS = [
     PhoneLine,
     Message,
     MessageEvent,
+    StaffDepartment,
 ]

@@ -18,9 +18,13 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-__all__ = ["Action", "GLOBAL", "SCHEDULE", "STAFF", "PATIENTS", "FORM", "DETAIL", "AUDIT", "bindings", "ALL",
+__all__ = ["Action", "GLOBAL", "TAKE_MESSAGE", "INBOX", "MESSAGE_NOTE", "CALL_LOG", "SCHEDULE", "STAFF", "PATIENTS", "FORM", "DETAIL", "AUDIT", "bindings", "ALL",
            "by_id", "wire_problem", "CHART_PREP", "SIGN_FORMS", "PATIENT", "REGISTER",
-           "DUPLICATES", "CHECK_IN", "CHECK_OUT", "WAITING", "ROOM"]
+           "DUPLICATES", "CHECK_IN", "CHECK_OUT", "WAITING", "ROOM",
+           "CALENDAR", "CALENDAR_FORM", "CALENDAR_CONFIRM",
+           "CALL", "END_CALL", "FIND_CALLER", "RING_BY_HAND", "LINE_PICKER",
+           "NEXT_AVAILABLE", "WAITLIST", "WAITLIST_FORM", "WAITLIST_OFFERS", "SERIES",
+           "BOOK_FORM", "BOOKING_CONFIRM", "OVERRIDE_FORM", "MOVE_TIME", "CANCEL_FORM"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,27 @@ GLOBAL = (
            "The waiting room: today's arrived patients, how long each has waited"),
     Action("app.staff", "f10", "go('staff')", "Staff",
            "Staff accounts: add, deactivate, reset passwords, change roles"),
+    Action("app.inbox", "alt+i", "go('inbox')", "Inbox",
+           "Phone messages to you and your departments: read, reply, forward, done"),
+    # The phone lines. Priority: a ringing line must be answerable from inside any field
+    # or dialog, and the dialog then waits on that line's own screens.
+    *(Action(f"phone.line{n}", f"f{n + 4}", f"line({n})", f"Line {n}",
+             f"Answer line {n}, pick it up from hold, or go back to it", show=False,
+             priority=True) for n in range(1, 5)),
+    # shift+F5-F8 would be lines 5-8, but PuTTY and the Linux console send them as
+    # ESC[28~ (F15) and so on, which Textual 8.2.8 reads as control characters.
+    Action("phone.line", "alt+l", "pick_line", "Line…",
+           "Choose a line by its number (lines 5 and up have no key of their own)",
+           show=False, priority=True),
+    Action("phone.hold", "f9", "hold", "Hold",
+           "Put the line in hand on hold and go back to where you were", priority=True),
+    Action("phone.message", "alt+m", "take_message", "Message",
+           "Take a message, filled in from the line in hand", priority=True),
+    Action("phone.end", "alt+e", "end_call", "End call",
+           "End the call in hand, saying how it ended", priority=True),
+    Action("phone.ring_by_hand", "alt+r", "ring_by_hand", "Ringing",
+           "Mark a line ringing by hand (a line without caller ID)", show=False,
+           priority=True),
     # Priority: it must work over any dialog and inside any field.
     Action("app.lock", "ctrl+l", "lock", "Lock", "Lock the screen now, when stepping away",
            key_display="^l", priority=True),
@@ -74,6 +99,22 @@ SCHEDULE = (
     # Priority: the grid's own enter would otherwise hide "Open" from the footer.
     Action("schedule.open", "enter", "open", "Open", "Open the appointment under the cursor",
            priority=True),
+    Action("schedule.book", "n", "book", "Book",
+           "Book the free time under the cursor: find the patient as you type, the visit type"),
+    Action("schedule.reschedule", "r", "reschedule", "Move",
+           "Pick up the appointment under the cursor to move it with the arrows, [ and ]"),
+    Action("schedule.cancel", "x", "cancel", "Cancel",
+           "Cancel the appointment under the cursor, saying who or what cancelled"),
+    Action("schedule.no_show", "m", "no_show", "No-show",
+           "The patient under the cursor did not come (once the grace period is over)"),
+    # While an appointment is picked up: shown instead of the keys above. Priority: the
+    # grid's own enter would otherwise hide "Drop" from the key bar.
+    Action("schedule.drop", "enter", "drop", "Drop",
+           "Put the appointment being moved at the cursor", priority=True, palette=False),
+    Action("schedule.type_time", "t", "type_time", "Type a time",
+           "Type the day and time to move the appointment to", palette=False),
+    Action("schedule.put_back", "escape", "put_back", "Put back",
+           "Stop moving: the appointment stays where it was", palette=False),
     Action("schedule.previous_day", "left_square_bracket", "previous_day", "Prev day",
            "Go to the previous day", key_display="["),
     Action("schedule.next_day", "right_square_bracket", "next_day", "Next day",
@@ -99,6 +140,13 @@ SCHEDULE = (
            "Check in the patient of the appointment under the cursor"),
     Action("schedule.check_out", "o", "check_out", "Check out",
            "Check out the patient under the cursor and offer the next visit"),
+    Action("schedule.provider_calendar", "p", "provider_calendar", "Calendar",
+           "The calendar of the provider under the cursor: hours, blocks, on call"),
+    Action("schedule.next_available", "f", "next_available", "Next free",
+           "The first free times for a provider or any of a specialty, a visit type, "
+           "days of the week and time of day"),
+    Action("schedule.waitlist", "w", "waitlist", "Waitlist",
+           "Patients waiting for an earlier time: add them, take them off"),
 )
 
 STAFF = (
@@ -184,6 +232,8 @@ PATIENT = (
            "Show the patient's upcoming and past appointments", show=False),
     Action("patient.forms", "4", "section('forms')", "Forms",
            "Show the patient's intake forms", show=False),
+    Action("patient.book", "b", "book", "Book",
+           "Book an appointment for this patient: the provider, day and time typed"),
     Action("patient.close", "escape", "close", "Back", "Close the patient's record"),
 )
 
@@ -254,8 +304,221 @@ ROOM = (
            palette=False),
 )
 
-ALL = (GLOBAL + SCHEDULE + STAFF + PATIENTS + FORM + DETAIL + AUDIT + CHART_PREP + SIGN_FORMS
-       + PATIENT + REGISTER + DUPLICATES + CHECK_IN + CHECK_OUT + WAITING + ROOM)
+CALL = (
+    # Plain digits: the matched patients are numbered on the screen, one key each.
+    *(Action(f"call.pick{n}", str(n), f"pick({n})", f"Patient {n}",
+             f"The caller is (or calls about) patient {n} of the list: open their record",
+             show=False, palette=False) for n in range(1, 10)),
+    # Priority: the list's own enter would otherwise hide "Open" from the key bar.
+    Action("call.open", "enter", "open", "Open",
+           "The caller is the patient under the cursor: open their record", priority=True),
+    Action("call.search", "slash", "search", "Find", "Find the patient the call is about",
+           key_display="/"),
+    Action("call.register", "ctrl+n", "register", "New patient",
+           "Register the caller as a new patient, with the calling number", key_display="^n"),
+)
+
+END_CALL = (
+    # One key per way a call ends, shown beside each in the dialog.
+    Action("end_call.resolved", "r", "end('resolved')", "Resolved",
+           "The caller's question was answered", show=False, palette=False),
+    Action("end_call.message", "m", "end('message')", "Message taken",
+           "A message was taken for someone", show=False, palette=False),
+    Action("end_call.booked", "b", "end('booked')", "Booked",
+           "An appointment was booked", show=False, palette=False),
+    Action("end_call.transferred", "t", "end('transferred')", "Transferred",
+           "The call was passed to someone else", show=False, palette=False),
+    Action("end_call.urgent", "u", "end('urgent')", "Urgent",
+           "The call was triaged as urgent", show=False, palette=False),
+    Action("end_call.cancel", "escape", "cancel", "Keep the call",
+           "Close; the call goes on", palette=False),
+)
+
+FIND_CALLER = (
+    # Priority: enter picks from inside the search box.
+    Action("find_caller.pick", "enter", "pick", "This one",
+           "The caller is the patient under the cursor", priority=True),
+    Action("find_caller.down", "down", "move(1)", "Down", "Next patient found",
+           show=False, palette=False, priority=True),
+    Action("find_caller.up", "up", "move(-1)", "Up", "Previous patient found",
+           show=False, palette=False, priority=True),
+    Action("find_caller.close", "escape", "close", "Close", "Close without choosing",
+           palette=False),
+)
+
+RING_BY_HAND = (
+    Action("ring_by_hand.close", "escape", "close", "Close", "Close; no line is marked",
+           palette=False),
+)
+
+LINE_PICKER = (
+    *(Action(f"line_picker.line{n}", str(n), f"choose({n})", f"Line {n}", f"Line {n}",
+             show=False, palette=False) for n in range(1, 10)),
+    Action("line_picker.choose", "enter", "choose_highlighted", "Go",
+           "The line under the cursor", priority=True, palette=False),
+    Action("line_picker.close", "escape", "close", "Close", "Close", palette=False),
+)
+
+CALENDAR = (
+    # Plain digits, named on the section tabs themselves: one key to any section.
+    Action("calendar.hours", "1", "section('hours')", "Hours",
+           "Show the provider's weekly hours", show=False),
+    Action("calendar.blocks", "2", "section('blocks')", "Blocks",
+           "Show the provider's blocks: lunch, meetings, vacation, rounds", show=False),
+    Action("calendar.on_call", "3", "section('rota')", "On call",
+           "Show the on-call rota", show=False),
+    Action("calendar.edit_hours", "e", "edit_hours", "Edit hours",
+           "Change the hours of the day under the cursor"),
+    Action("calendar.add", "a", "add", "Add",
+           "Add a block (on Blocks) or a run of on-call days (on On call)"),
+    Action("calendar.remove", "d", "remove", "Remove",
+           "Remove the block or the on-call days under the cursor"),
+    Action("calendar.previous_provider", "left_square_bracket", "provider(-1)", "Prev",
+           "The previous provider's calendar", key_display="["),
+    Action("calendar.next_provider", "right_square_bracket", "provider(1)", "Next",
+           "The next provider's calendar", key_display="]"),
+    Action("calendar.close", "escape", "close", "Close", "Back to the schedule"),
+)
+
+CALENDAR_FORM = (
+    Action("calendar_form.close", "escape", "close", "Close", "Close without saving",
+           palette=False),
+)
+
+CALENDAR_CONFIRM = (
+    Action("calendar_confirm.yes", "y", "answer(True)", "Yes, remove", "Remove it",
+           palette=False),
+    Action("calendar_confirm.no", "n,escape", "answer(False)", "No, keep it",
+           "Keep it; nothing is changed", palette=False, key_display="n"),
+)
+
+NEXT_AVAILABLE = (
+    # Priority: enter picks from inside the date boxes and the list alike.
+    Action("next_available.pick", "enter", "pick", "Pick",
+           "Go to the highlighted free time on the schedule", priority=True),
+    Action("next_available.close", "escape", "close", "Close", "Close without picking",
+           palette=False),
+)
+
+WAITLIST = (
+    Action("waitlist.add", "a", "add", "Add", "Put a patient on the waitlist"),
+    Action("waitlist.remove", "d", "remove", "Remove",
+           "Take the patient under the cursor off the waitlist"),
+    Action("waitlist.close", "escape", "close", "Close", "Back to the schedule"),
+)
+
+WAITLIST_FORM = (
+    # Priority: it must save from inside any field, whatever the field does with keys.
+    Action("waitlist_form.save", "ctrl+s", "save", "Save", "Save the entry from any field",
+           key_display="^s", priority=True),
+    Action("waitlist_form.close", "escape", "close", "Close", "Close without saving",
+           palette=False),
+)
+
+WAITLIST_OFFERS = (
+    # Priority: the list's own enter would otherwise hide "Book" from the key bar.
+    Action("waitlist_offers.book", "enter", "book", "Book",
+           "Book the highlighted waiting patient into the time just freed", priority=True),
+    Action("waitlist_offers.skip", "escape", "skip", "Skip", "Leave the time free",
+           palette=False),
+)
+
+SERIES = (
+    Action("series.close", "escape", "close", "Close",
+           "Close; whatever was booked stays booked", palette=False),
+)
+
+BOOK_FORM = (
+    # Priority: they must work from inside any field.
+    Action("book_form.register", "ctrl+n", "register", "New patient",
+           "Register the patient first, starting from what was typed", key_display="^n",
+           priority=True),
+    Action("book_form.series", "ctrl+r", "series", "Series",
+           "Book the same visit repeating: weekly for 8 weeks, say", key_display="^r",
+           priority=True),
+    Action("book_form.close", "escape", "close", "Close", "Close without booking",
+           palette=False),
+)
+
+BOOKING_CONFIRM = (
+    Action("booking_confirm.yes", "y", "answer(True)", "Yes", "Yes, go ahead", palette=False),
+    Action("booking_confirm.no", "n,escape", "answer(False)", "No",
+           "No; nothing is changed", palette=False, key_display="n"),
+)
+
+OVERRIDE_FORM = (
+    Action("override_form.close", "escape", "close", "Close",
+           "Close; nothing is booked or moved", palette=False),
+)
+
+MOVE_TIME = (
+    Action("move_time.close", "escape", "close", "Close",
+           "Close; the appointment stays picked up", palette=False),
+)
+
+CANCEL_FORM = (
+    # Plain digits, shown beside each cause in the dialog: one key each.
+    *(Action(f"cancel_form.{category}", str(n), f"category('{category}')", words,
+             f"Cancelled by: {words.lower()}", show=False, palette=False)
+      for n, (category, words) in enumerate((("patient", "Patient"), ("provider", "Provider"),
+                                             ("weather", "Weather"), ("other", "Other")), 1)),
+    Action("cancel_form.close", "escape", "close", "Keep it",
+           "Close; the appointment is not cancelled", palette=False),
+)
+
+TAKE_MESSAGE = (
+    # Priority: it must save from inside any field, the message box included (where
+    # enter is a new line).
+    Action("take_message.save", "ctrl+s", "save", "Save",
+           "Save the message and send it, from any field", key_display="^s", priority=True),
+    Action("take_message.next_patient", "down", "patient_hit(1)", "Next patient",
+           "In the patient box: the next patient found", show=False, palette=False),
+    Action("take_message.previous_patient", "up", "patient_hit(-1)", "Previous patient",
+           "In the patient box: the previous patient found", show=False, palette=False),
+    Action("take_message.close", "escape", "close", "Close",
+           "Close without saving (twice when something is typed)", palette=False),
+)
+
+INBOX = (
+    # Priority: the list's own enter would otherwise hide "Open" from the key bar.
+    Action("inbox.open", "enter", "open", "Open",
+           "Open the message under the cursor (marks it read)", priority=True),
+    Action("inbox.in_progress", "p", "mark('in_progress')", "In progress",
+           "Mark the message under the cursor in progress"),
+    Action("inbox.done", "d", "mark('done')", "Done", "Mark the message under the cursor done"),
+    Action("inbox.reply", "r", "note('reply')", "Reply",
+           "Answer the message: what was done or said back"),
+    Action("inbox.forward", "f", "note('forward')", "Forward",
+           "Pass the message to someone else, with a note"),
+    Action("inbox.reassign", "a", "note('reassign')", "Reassign",
+           "Send the message to whom it should have gone"),
+    Action("inbox.new", "n", "new_message", "New", "Take a new message (no call needed)"),
+    Action("inbox.show_done", "h", "toggle_done", "Done ones",
+           "Show or hide the messages already done"),
+    Action("inbox.call_log", "l", "call_log", "Call log",
+           "The day's calls, and calls per hour for staffing"),
+)
+
+MESSAGE_NOTE = (
+    Action("message_note.close", "escape", "close", "Close", "Close without sending",
+           palette=False),
+)
+
+CALL_LOG = (
+    Action("call_log.previous_day", "left_square_bracket", "day(-1)", "Prev day",
+           "The calls of the day before", key_display="["),
+    Action("call_log.next_day", "right_square_bracket", "day(1)", "Next day",
+           "The calls of the day after", key_display="]"),
+    Action("call_log.today", "t", "today", "Today", "Today's calls"),
+    Action("call_log.close", "escape", "close", "Close", "Back to the inbox"),
+)
+
+ALL = (GLOBAL + TAKE_MESSAGE + INBOX + MESSAGE_NOTE + CALL_LOG + SCHEDULE + STAFF + PATIENTS + FORM + DETAIL + AUDIT + CHART_PREP + SIGN_FORMS
+       + PATIENT + REGISTER + DUPLICATES + CHECK_IN + CHECK_OUT + WAITING + ROOM
+       + CALL + END_CALL + FIND_CALLER + RING_BY_HAND + LINE_PICKER
+       + CALENDAR + CALENDAR_FORM + CALENDAR_CONFIRM
+       + NEXT_AVAILABLE + WAITLIST + WAITLIST_FORM + WAITLIST_OFFERS + SERIES
+       + BOOK_FORM + BOOKING_CONFIRM + OVERRIDE_FORM + MOVE_TIME + CANCEL_FORM)
 
 
 _COLLIDING = {"ctrl+h": "backspace", "ctrl+i": "tab", "ctrl+m": "enter", "ctrl+j": "newline",

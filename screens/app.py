@@ -23,10 +23,12 @@ from frontdesk.schedule import Day
 from screens.actions import ALL, GLOBAL, bindings, wire_problem
 from screens.base import db_work, report_failure
 from screens.commands import PatientProvider
+from screens.lines import PHONE_ACTIONS, PhoneDesk
 from screens.lock import LockScreen
 from screens.password import ChangePassword
 from screens.schedule import ScheduleScreen
 from screens.signin import SignInScreen
+from screens.widgets.unread import refresh_unread
 
 __all__ = ["FrontdeskApp", "run", "MIN_SIZE"]
 
@@ -77,16 +79,23 @@ def _waiting_screen() -> Screen:
     return WaitingScreen()
 
 
+def _inbox_screen() -> Screen:
+    from screens.inbox import InboxScreen  # loaded when first asked for: start-up counts
+
+    return InboxScreen()
+
+
 AREAS: dict[str, tuple[Callable[..., Screen], Permission]] = {
     "schedule": (ScheduleScreen, Permission.VIEW_PATIENTS),
     "patients": (_patients_screen, Permission.VIEW_PATIENTS),
     "waiting": (_waiting_screen, Permission.VIEW_PATIENTS),
     "staff": (_staff_screen, Permission.MANAGE_STAFF),
+    "inbox": (_inbox_screen, Permission.ANSWER_PHONES),
 }
 """The areas of the desk (Textual modes, one set per person) and who may open each."""
 
 
-class FrontdeskApp(App):
+class FrontdeskApp(PhoneDesk, App):
     CSS_PATH = "app.tcss"
     TITLE = "frontdesk"
     BINDINGS = bindings(GLOBAL)
@@ -166,6 +175,7 @@ class FrontdeskApp(App):
                 self._poll()
             else:  # the first day was read with the feed at this point: look in a second
                 self.set_timer(POLL_SECONDS, self._poll)
+        self.start_phones()
 
     def _mode(self, area: str, person: staff.Staff | None = None) -> str:
         return f"{area}:{(person or self.signed_in).id}"
@@ -200,6 +210,7 @@ class FrontdeskApp(App):
         if person is None or self.locked:
             return
         self._record_sign_out(person)
+        self.release_lines(person)
         self.signed_in = None
         # A fresh sign-in screen, and none of this person's screens (nor the patient
         # data they showed) kept. Others' locked work is not touched.
@@ -248,6 +259,8 @@ class FrontdeskApp(App):
             return True
         if self.signed_in is None or self.locked:
             return action == "help"
+        if action in PHONE_ACTIONS:
+            return self.phone_action_state(action, parameters)
         if action == "go":
             area = str(parameters[0]) if parameters else ""
             if area not in AREAS or not allowed(self.signed_in, AREAS[area][1]):
@@ -301,6 +314,10 @@ class FrontdeskApp(App):
     @on(ChangesSeen)
     def _changes_seen(self, message: ChangesSeen) -> None:
         self._last_change = message.last_id
+        if any(change.topic == "phone" for change in message.changes):
+            self.reload_phones()
+        if any(change.topic == "message" for change in message.changes):
+            refresh_unread(self)
         if message.changes:
             for screen in self.screen_stack:
                 refresh = getattr(screen, "refresh_day", None)

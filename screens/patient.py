@@ -236,6 +236,10 @@ class PatientScreen(DeskScreen):
             if not allowed(self.app.signed_in, Permission.REGISTER_PATIENTS):
                 return False
             return None if self.record is None else True
+        if action == "book":
+            if not allowed(self.app.signed_in, Permission.SCHEDULE):
+                return False
+            return None if self.record is None else True
         return True
 
     # -- actions ----------------------------------------------------------------------
@@ -264,6 +268,17 @@ class PatientScreen(DeskScreen):
         if patient_id is not None:
             self.notify("Saved.", timeout=3)
             self._load()
+
+    def action_book(self) -> None:
+        """Book for this patient: the provider, day and time are chosen in the form."""
+        from screens.booking import BookForm  # not at start-up
+
+        r = self.record
+        if r is None:
+            return
+        self.app.push_screen(BookForm(patient_id=r.id, patient_name=r.filed_name,
+                                      patient_about=f"born {short(r.dob)}  MRN {r.mrn}"),
+                             lambda booked: booked is not None and self._load())
 
     def action_verify(self) -> None:
         if self.record is not None:

@@ -210,7 +210,7 @@ def test_no_show_is_refused_before_the_start(clinic):
     later_today = _book(clinic, on=TODAY, at=time(11))
     with pytest.raises(Conflict, match="starts at 11:00; a patient cannot be a no-show before"):
         schedule.mark_no_show(later_today, by=clinic.desk)
-    with clock.frozen(NOW.replace(hour=16, minute=5)):  # 11:05 in the clinic
+    with clock.frozen(NOW.replace(hour=16, minute=15)):  # 11:15: the grace period is over
         assert schedule.mark_no_show(later_today, by=clinic.desk).status == "no_show"
     assert schedule.get(later_today.id).status == "no_show"
 

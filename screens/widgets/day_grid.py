@@ -132,6 +132,8 @@ class DayGrid(Widget, can_focus=True):
         self._cells: dict[tuple[int, int], list[Segment]] = {}
         self._first_row = 0
         self._first_column = 0
+        self.lifted: DayAppointment | None = None
+        """An appointment picked up to move: drawn at the cursor, its old place marked."""
 
     # -- what is where ----------------------------------------------------------------
 
@@ -171,7 +173,10 @@ class DayGrid(Widget, can_focus=True):
 
     def cell_text(self, row: int, column: int) -> str:
         """The characters of one cell, as drawn (for tests and screen readers)."""
-        return "".join(segment.text for segment in self._cell(row, column))
+        cell = self._cell(row, column)
+        if self.lifted is not None:
+            cell = self._lifted_cell(row, column, cell)
+        return "".join(segment.text for segment in cell)
 
     # -- drawing ----------------------------------------------------------------------
 
@@ -196,6 +201,38 @@ class DayGrid(Widget, can_focus=True):
             self._place(*self.cursor)
         self.refresh()
         self.post_message(self.CursorMoved(self))
+
+    def lift(self, appointment: DayAppointment | None) -> None:
+        """Carry an appointment with the cursor (None puts it down)."""
+        self.lifted = appointment
+        self.refresh()
+
+    def _lifted_rows(self) -> range:
+        """The rows the appointment being moved would take, from the cursor down."""
+        if self.lifted is None:
+            return range(0)
+        rows = max(1, -(-self.lifted.minutes // self.slot_minutes))
+        return range(self.cursor[0], min(len(self._times), self.cursor[0] + rows))
+
+    def _lifted_cell(self, row: int, column: int, cell: list[Segment]) -> list[Segment]:
+        """The appointment being moved at the cursor, and its old place marked."""
+        lifted = self.lifted
+        if column == self.cursor[1] and row in self._lifted_rows():
+            if row == self.cursor[0]:
+                room = max(1, self._column_width() - 3 - CODE_WIDTH)
+                name = one_line(lifted.patient)
+                name = name if len(name) <= room else name[: room - 1] + "…"
+                text = Text.assemble(("⇕", "bold"), " ", (f"{name:<{room}}", "bold"),
+                                     (f" {one_line(lifted.type_code)[:CODE_WIDTH]:<{CODE_WIDTH}}",
+                                      "bold"))
+            else:
+                text = Text.assemble(("┆", "bold"), " ", ("moving", "italic"))
+        elif any(held.id == lifted.id for held in self._held.get((row, column), ())):
+            text = Text.assemble(("◌", "dim"), " ", ("moving from here", "dim italic"))
+        else:
+            return cell
+        text.truncate(self._column_width(), pad=True)
+        return list(text.render(self.app.console))
 
     def set_now(self, now: datetime) -> None:
         """Move the "now" mark without rebuilding the day."""
@@ -266,7 +303,10 @@ class DayGrid(Widget, can_focus=True):
         cursor_style = self.get_component_rich_style("day-grid--cursor")
         for column in self._visible_range():
             cell = self._cell(row, column)
-            if (row, column) == self.cursor:
+            if self.lifted is not None:
+                cell = self._lifted_cell(row, column, cell)
+            if (row, column) == self.cursor or (self.lifted is not None and column ==
+                                               self.cursor[1] and row in self._lifted_rows()):
                 cell = [Segment(s.text, (s.style or Style()) + cursor_style) for s in cell]
             segments.extend(cell)
             segments.append(gap)

@@ -1,4 +1,5 @@
-"""The line at the top of every screen: clinic, date and time, who is signed in."""
+"""The top of every screen: clinic, date and time, who is signed in; under it, once
+someone is signed in, the phone lines (screens.widgets.phonebar)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from textual.widgets import Label
 
 from frontdesk import clock, config
 from frontdesk.text import one_line
+from screens.widgets.phonebar import PhoneBar
+from screens.widgets.unread import UnreadCount
 
 __all__ = ["DeskHeader"]
 
@@ -24,6 +27,7 @@ class DeskHeader(Horizontal):
     DeskHeader > #clinic { width: 1fr; text-style: bold; }
     DeskHeader > #now { width: auto; color: $text-muted; }
     DeskHeader > #person { width: auto; }
+    DeskHeader.-phones { height: 2; }
     """
 
     def __init__(self, *, show_person: bool = True) -> None:
@@ -35,6 +39,11 @@ class DeskHeader(Horizontal):
         yield Label(one_line(config.current().clinic_name), id="clinic")
         yield Label(id="now")
         yield Label(id="person")
+        # Not on the sign-in or lock screens: who is calling is patient data.
+        if self._show_person and getattr(self.app, "signed_in", None) is not None:
+            self.add_class("-phones")
+            yield UnreadCount()
+            yield PhoneBar()
 
     def on_mount(self) -> None:
         person = getattr(self.app, "signed_in", None)
