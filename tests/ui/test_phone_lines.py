@@ -143,6 +143,19 @@ async def test_a_half_written_message_waits_on_its_line(desk_user, demo_db) -> N
         await press(pilot, "f5")
         assert app.screen is dialog and app.focused is field and field.text == typed
 
+        # Finished and sent: it waits in the recipient's inbox.
+        from frontdesk import messages
+        from frontdesk.staff import Staff
+        from textual.widgets import Select
+
+        billing = Staff.get(Staff.username == "billing")
+        dialog.query_one("#reason", Select).value = "refill"
+        dialog.query_one("#recipient", Select).value = f"staff:{billing.id}"
+        await press(pilot, *" lisinopril", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is not dialog
+        assert [row.text for row in messages.inbox(billing)][0] == typed + " lisinopril"
+
 
 async def test_a_ring_from_another_process_shows_within_a_second(desk_user, demo_db) -> None:
     (patient, number), = callers_with_own_number(1)
