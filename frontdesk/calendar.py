@@ -21,7 +21,7 @@ import peewee as pw
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule, rrulestr
 
-from frontdesk import audit, changes, clock, db
+from frontdesk import audit, changes, clock, db, providers
 from frontdesk.dates import describe, parse_date
 from frontdesk.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from frontdesk.providers import Provider, ProviderHours
@@ -176,6 +176,17 @@ def parse_stretches(text: str, *, field: str = "hours") -> list[tuple[time, time
     for (_, end), (start, _) in zip(stretches, stretches[1:]):
         if start < end:
             raise InvalidInput("Those hours overlap; type each stretch once.", field=field)
+    return stretches
+
+
+def set_day_hours(provider: Provider, weekday: int, typed: str, *,
+                  by: Staff) -> list[tuple[time, time]]:
+    """Replace one weekday's hours, typed as "8:00-12:00, 13:00-17:00"; the rest of the
+    week stays as it is. Returns the day's stretches as saved."""
+    stretches = parse_stretches(typed)
+    week = week_of(provider)
+    week[weekday] = stretches
+    providers.set_hours(provider, week, by=by)
     return stretches
 
 

@@ -8,7 +8,7 @@ from datetime import date, time
 import peewee as pw
 
 from frontdesk import audit, changes, db
-from frontdesk.errors import Conflict, InvalidInput
+from frontdesk.errors import NotFound, Conflict, InvalidInput
 from frontdesk.roles import Permission, require
 from frontdesk.staff import Staff
 from frontdesk.text import typed
@@ -142,6 +142,14 @@ def set_hours(provider: Provider, week: dict[int, Iterable[tuple[time, time]]], 
         audit.record("provider.hours_set", by=by, subject=f"provider {provider.id}",
                      detail={"stretches": len(rows)})
         changes.record("provider", str(provider.id))
+
+
+def get(provider_id: int) -> Provider:
+    """One provider, or NotFound in staff words."""
+    found = Provider.get_or_none(Provider.id == provider_id)
+    if found is None:
+        raise NotFound(f"There is no provider {provider_id}.")
+    return found
 
 
 def active_providers() -> list[Provider]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar as week_names
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -117,7 +118,7 @@ class CalendarScreen(DeskScreen):
 
     @db_work(group="calendar")
     def _load(self, provider_id: int) -> None:
-        provider = Provider.get_by_id(provider_id)
+        provider = providers.get(provider_id)
         today = clock.today()
         self.post_message(self.Loaded(Calendar(
             provider_id=provider.id, name=provider.display_name, specialty=provider.specialty,
@@ -320,14 +321,14 @@ class _Form(FormFields, DeskModal[str | None]):
     @db_work(group="calendar-form")
     def _apply(self, values: dict[str, Any]) -> None:
         try:
-            saved = self.save(Provider.get_by_id(self.shown.provider_id), values)
+            saved = self.save(providers.get(self.shown.provider_id), values)
         except FrontdeskError as error:
             self.post_message(self.Answered(None, str(error), error.field or ""))
         else:
             self.post_message(self.Answered(saved))
 
-    def save(self, provider: Provider, values: dict[str, Any]) -> str:
-        raise NotImplementedError  # each form says what saving means
+    save: Callable[[Provider, dict[str, Any]], str]
+    """Each form's own save: the domain call, and the words that say what was done."""
 
     @on(Answered)
     def _answered(self, message: Answered) -> None:
@@ -366,10 +367,8 @@ class HoursForm(_Form):
             yield Static("Enter saves · Esc closes without saving", id="form-hint")
 
     def save(self, provider: Provider, values: dict[str, Any]) -> str:
-        stretches = calendar.parse_stretches(values["hours"])
-        week = calendar.week_of(provider)
-        week[self.weekday] = stretches
-        providers.set_hours(provider, week, by=self.app.signed_in)
+        stretches = calendar.set_day_hours(provider, self.weekday, values["hours"],
+                                           by=self.app.signed_in)
         return f"{week_names.day_name[self.weekday]}: {_stretches(stretches) or 'no hours'}."
 
 
@@ -489,7 +488,7 @@ class OnCallForm(_Form):
         select.value = chosen
 
     def save(self, provider: Provider, values: dict[str, Any]) -> str:
-        chosen = Provider.get_by_id(values["provider"])
+        chosen = providers.get(values["provider"])
         entry = calendar.set_typed_on_call(chosen, values["starts_on"], values["ends_on"],
                                            note=values["note"], by=self.app.signed_in)
         return f"{chosen.short_name} on call {_day(entry.starts_on)} to {_day(entry.ends_on)}."

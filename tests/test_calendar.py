@@ -279,3 +279,16 @@ def test_hours_that_cannot_be_read_are_refused(typed) -> None:
 def test_week_of_reads_the_whole_week(clinic) -> None:
     week = calendar.week_of(clinic.patel)
     assert week[1] == [(time(8), time(12)), (time(13), time(17))] and week[6] == []
+
+
+def test_one_weekdays_hours_change_and_the_rest_of_the_week_stays(clinic):
+    from datetime import time as at
+
+    before = calendar.week_of(clinic.patel)
+    saved = calendar.set_day_hours(clinic.patel, 2, "9:00-13:00", by=clinic.admin)
+    assert saved == [(at(9), at(13))]
+    after = calendar.week_of(clinic.patel)
+    assert after[2] == [(at(9), at(13))]
+    assert {d: h for d, h in after.items() if d != 2} == {d: h for d, h in before.items() if d != 2}
+    with pytest.raises(NotAllowed):
+        calendar.set_day_hours(clinic.patel, 2, "8:00-12:00", by=clinic.desk)
