@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-__all__ = ["Action", "GLOBAL", "TAKE_MESSAGE", "INBOX", "MESSAGE_NOTE", "CALL_LOG", "SCHEDULE", "STAFF", "PATIENTS", "FORM", "DETAIL", "AUDIT", "bindings", "ALL",
+__all__ = ["Action", "GLOBAL", "TAKE_MESSAGE", "INBOX", "MESSAGE_NOTE", "CALL_LOG", "SCHEDULE", "STAFF",
+           "STAFF_DEPARTMENTS", "PATIENT_PICKER", "PATIENTS", "FORM", "DETAIL", "AUDIT", "bindings", "ALL",
            "by_id", "wire_problem", "CHART_PREP", "SIGN_FORMS", "PATIENT", "REGISTER",
            "DUPLICATES", "CHECK_IN", "CHECK_OUT", "WAITING", "ROOM",
            "CALENDAR", "CALENDAR_FORM", "CALENDAR_CONFIRM",
@@ -151,7 +152,7 @@ SCHEDULE = (
 
 STAFF = (
     Action("staff.add", "a", "add", "Add", "Add a staff member with a temporary password"),
-    Action("staff.reset", "p", "reset_password", "Reset password",
+    Action("staff.reset", "p", "reset_password", "Password",
            "Give the person under the cursor a temporary password"),
     Action("staff.role", "r", "change_role", "Role", "Change the person's role"),
     Action("staff.deactivate", "d", "deactivate", "Deactivate",
@@ -159,6 +160,29 @@ STAFF = (
     Action("staff.reactivate", "v", "reactivate", "Reactivate", "Let this account sign in again"),
     Action("staff.audit", "u", "audit", "Audit",
            "The audit report: who looked at a patient, or what someone looked at"),
+    Action("staff.departments", "t", "departments", "Depts",
+           "Choose the departments the person reads messages for (nursing, billing…)"),
+)
+
+STAFF_DEPARTMENTS = (
+    # Priority: the checkboxes take enter for themselves (space ticks them).
+    Action("staff_departments.save", "enter,ctrl+s", "save", "Save",
+           "Save the departments ticked", priority=True, key_display="⏎"),
+    Action("staff_departments.close", "escape", "close", "Close", "Close without saving",
+           palette=False),
+    Action("staff_departments.next", "down", "app.focus_next", "Next", "The next department",
+           show=False, palette=False),
+    Action("staff_departments.previous", "up", "app.focus_previous", "Previous",
+           "The department above", show=False, palette=False),
+)
+
+PATIENT_PICKER = (
+    # Not priority: a list that has the focus (F3) moves its own cursor.
+    Action("patient_picker.next", "down", "hit(1)", "Next patient",
+           "In the patient box: the next patient found (on F3, into the list)",
+           show=False, palette=False),
+    Action("patient_picker.previous", "up", "hit(-1)", "Previous patient",
+           "In the patient box: the previous patient found", show=False, palette=False),
 )
 
 PATIENTS = (
@@ -471,10 +495,6 @@ TAKE_MESSAGE = (
     # enter is a new line).
     Action("take_message.save", "ctrl+s", "save", "Save",
            "Save the message and send it, from any field", key_display="^s", priority=True),
-    Action("take_message.next_patient", "down", "patient_hit(1)", "Next patient",
-           "In the patient box: the next patient found", show=False, palette=False),
-    Action("take_message.previous_patient", "up", "patient_hit(-1)", "Previous patient",
-           "In the patient box: the previous patient found", show=False, palette=False),
     Action("take_message.close", "escape", "close", "Close",
            "Close without saving (twice when something is typed)", palette=False),
 )
@@ -513,7 +533,8 @@ CALL_LOG = (
     Action("call_log.close", "escape", "close", "Close", "Back to the inbox"),
 )
 
-ALL = (GLOBAL + TAKE_MESSAGE + INBOX + MESSAGE_NOTE + CALL_LOG + SCHEDULE + STAFF + PATIENTS + FORM + DETAIL + AUDIT + CHART_PREP + SIGN_FORMS
+ALL = (GLOBAL + TAKE_MESSAGE + INBOX + MESSAGE_NOTE + CALL_LOG + SCHEDULE + STAFF
+       + STAFF_DEPARTMENTS + PATIENT_PICKER + PATIENTS + FORM + DETAIL + AUDIT + CHART_PREP + SIGN_FORMS
        + PATIENT + REGISTER + DUPLICATES + CHECK_IN + CHECK_OUT + WAITING + ROOM
        + CALL + END_CALL + FIND_CALLER + RING_BY_HAND + LINE_PICKER
        + CALENDAR + CALENDAR_FORM + CALENDAR_CONFIRM

@@ -19,11 +19,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from frontdesk import calendar, clock, config, patients, schedule, waitlist
+from frontdesk import calendar, clock, config, schedule, waitlist
 from frontdesk.dates import Kind, describe, parse_date, short
 from frontdesk.errors import Conflict, FrontdeskError, InvalidInput
 from frontdesk.lookup import Hit
@@ -36,6 +35,7 @@ from screens.actions import (BOOK_FORM, BOOKING_CONFIRM, CANCEL_FORM, FORM, MOVE
                              OVERRIDE_FORM, bindings)
 from screens.base import DeskModal, FormFields, db_work
 from screens.widgets import KeyBar
+from screens.widgets.patient_picker import Chosen, PatientPicker
 
 __all__ = ["Refusal", "Answers", "Place", "answer_refusal", "BookForm", "Confirm",
            "OverrideReason", "MoveTime", "CancelForm", "Cancelled", "slots_filled"]
@@ -147,9 +147,9 @@ class Picked:
     """Born and MRN, to tell two of one name apart."""
 
     @classmethod
-    def of(cls, hit: Hit | Patient) -> Picked:
-        return cls(hit.id if isinstance(hit, Patient) else hit.patient_id, hit.filed_name,
-                   f"born {short(hit.dob)}  MRN {hit.mrn}")
+    def of(cls, chosen: Chosen) -> Picked:
+        return cls(chosen.patient_id, chosen.filed_name,
+                   f"born {short(chosen.dob)}  MRN {chosen.mrn}")
 
 
 @dataclass(frozen=True)
@@ -209,13 +209,8 @@ class BookForm(FormFields, DeskModal[int | None]):
         kinds: list[_Kind]
 
     @dataclass
-    class Found(Message):
-        query: str
-        hits: list[Hit]
-
-    @dataclass
     class Registered(Message):
-        picked: Picked
+        patient: Chosen
 
     @dataclass
     class Answered(Message):
@@ -235,23 +230,21 @@ class BookForm(FormFields, DeskModal[int | None]):
         self.picked = (Picked(patient_id, patient_name, patient_about)
                        if patient_id is not None else None)
         self.when_taken = when_taken
-        self.hits: list[Hit] = []
         self.kinds: list[_Kind] = []
         self.providers: dict[int, str] = {}
         self.answers = Answers()
         self._typed: _Typed | None = None
-        self._pending: Timer | None = None
-        self._pick_when_found = False
         self._busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
             if self.picked is None or self.from_slot:
-                with Horizontal(classes="row"):
-                    yield Label("Patient", classes="label")
-                    yield Input(id="patient", compact=True, max_length=100,
-                                placeholder="name, birth date, phone or MRN")
-                yield OptionList(id="hits")
+                yield PatientPicker(
+                    Input(id="patient", compact=True, max_length=100,
+                          placeholder="name, birth date, phone or MRN"),
+                    OptionList(id="hits"), show=_hit_line, limit=HITS, pause=PAUSE,
+                    before=[Label("Patient", classes="label")], nobody=_nobody,
+                    chosen_line=_chosen_line)
             else:
                 yield Static(Text.assemble((one_line(self.picked.name), "bold"),
                                            f"  {self.picked.about}"), id="chosen")
@@ -289,8 +282,6 @@ class BookForm(FormFields, DeskModal[int | None]):
                                  f"{describe(self.on)} at {clock.wall(self.at)}")
         else:
             form.border_title = "Book an appointment"
-        if self.query("#hits"):
-            self.query_one("#hits", OptionList).can_focus = False  # up and down from the box
         if self.query("#day"):
             self._echo_day(self.query_one("#day", Input).value)
         first = "#patient" if self.query("#patient") else "#provider"
@@ -352,72 +343,31 @@ class BookForm(FormFields, DeskModal[int | None]):
 
     # -- the patient, found as staff type ----------------------------------------------
 
+    @property
+    def hits(self) -> list[Hit]:
+        """The patients found for what is typed in the patient box."""
+        return self.query_one(PatientPicker).hits if self.query(PatientPicker) else []
+
     @on(Input.Changed, "#patient")
-    def _typed_name(self, event: Input.Changed) -> None:
-        if self.picked is not None and event.value == self.picked.name:
-            return  # the name of the one just picked, written into the box
-        self.picked = None
-        if self._pending is not None:
-            self._pending.stop()
-        if not event.value.strip():
-            self._found(self.Found("", []))
-            return
-        self._pending = self.set_timer(PAUSE, self._search_now)
+    def _typed_name(self) -> None:
+        if self.query_one(PatientPicker).chosen is None:
+            self.picked = None  # the box no longer shows the one picked
 
-    def _search_now(self) -> None:
-        self._pending = None
-        self._search(self.query_one("#patient", Input).value, self.app.signed_in)
+    @on(PatientPicker.Picked)
+    def _picked(self, message: PatientPicker.Picked) -> None:
+        self._pick(Chosen.of(message.hit))
+        box = self.query_one("#patient", Input)
+        if box.has_focus:  # picked when found, or by a click: on to the next field
+            self._next_after(box)
 
-    @db_work(group="book-patient-search")
-    def _search(self, query: str, person) -> None:
-        self.post_message(self.Found(query, patients.search(query, HITS, by=person)))
-
-    @on(Found)
-    def _found(self, message: Found) -> None:
-        if message.query != self.query_one("#patient", Input).value or self.picked:
-            return  # staff have typed on (a newer search is coming) or picked already
-        self.hits = message.hits
-        hits = self.query_one("#hits", OptionList)
-        hits.clear_options()
-        hits.add_options([Option(_hit_line(hit)) for hit in message.hits])
-        if message.hits:
-            hits.highlighted = 0
-        elif message.query.strip():
-            hits.add_option(Option(f"Nobody fits \"{one_line(message.query)}\": ^n registers "
-                                   "a new patient.", disabled=True))
-        if self._pick_when_found:
-            self._pick_when_found = False
-            if self._pick_highlighted():
-                self._next_after(self.query_one("#patient", Input))
-
-    def on_key(self, event) -> None:
-        # Up and down in the search box choose among the patients found.
-        if event.key in ("up", "down") and self.query("#patient") \
-                and self.query_one("#patient", Input).has_focus:
-            hits = self.query_one("#hits", OptionList)
-            if self.hits and self.picked is None:
-                hits.action_cursor_down() if event.key == "down" else hits.action_cursor_up()
-            event.stop()
-
-    def _pick_highlighted(self) -> bool:
-        index = self.query_one("#hits", OptionList).highlighted
-        if not self.hits or index is None or not 0 <= index < len(self.hits):
-            return False
-        self._pick(Picked.of(self.hits[index]))
-        return True
-
-    def _pick(self, picked: Picked) -> None:
-        self.picked = picked
-        self.query_one("#patient", Input).value = picked.name
-        hits = self.query_one("#hits", OptionList)
-        hits.clear_options()
-        hits.add_option(Option(Text.assemble(("✓ ", "green"), (one_line(picked.name), "bold"),
-                                             f"  {picked.about}")))
+    def _pick(self, chosen: Chosen) -> None:
+        self.picked = Picked.of(chosen)
         self._say("")
 
     @on(Registered)
     def _registered(self, message: Registered) -> None:
-        self._pick(message.picked)
+        self.query_one(PatientPicker).choose(message.patient)
+        self._pick(message.patient)
         self._next_after(self.query_one("#patient", Input))
 
     def action_register(self) -> None:
@@ -439,17 +389,19 @@ class BookForm(FormFields, DeskModal[int | None]):
 
     @db_work(group="book-form-patient")
     def _read_patient(self, patient_id: int) -> None:
-        self.post_message(self.Registered(Picked.of(Patient.get_by_id(patient_id))))
+        self.post_message(self.Registered(Chosen.of(Patient.get_by_id(patient_id))))
 
     # -- moving through the form -------------------------------------------------------
 
     def action_next_field(self) -> None:
         focused = self.focused
         if focused is not None and focused.id == "patient" and self.picked is None:
-            if self._pick_highlighted():
+            picker = self.query_one(PatientPicker)
+            if (hit := picker.take()) is not None:
+                self._pick(Chosen.of(hit))  # at once: the next keys are for the next field
                 self._next_after(focused)
-            elif self._pending is not None:
-                self._pick_when_found = True  # typed fast: take the best once it is found
+            elif picker.waiting:
+                picker.take_when_found()  # typed fast: take the best once it is found
             else:
                 self._say("Find the patient: type a name, birth date, phone or MRN and "
                           "choose with ↑↓; ^n registers someone new.")
@@ -573,6 +525,15 @@ class BookForm(FormFields, DeskModal[int | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _nobody(query: str) -> str:
+    return f"Nobody fits \"{one_line(query)}\": ^n registers a new patient."
+
+
+def _chosen_line(chosen: Chosen) -> Text:
+    picked = Picked.of(chosen)
+    return Text.assemble(("✓ ", "green"), (one_line(picked.name), "bold"), f"  {picked.about}")
 
 
 def _hit_line(hit: Hit) -> Text:

@@ -16,22 +16,22 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
-from textual.widgets.option_list import Option
 
 from frontdesk import messages, patients, telephone, triage
 from frontdesk.dates import short
 from frontdesk.errors import FrontdeskError
+from frontdesk.lookup import Hit
 from frontdesk.messages import REASONS, InboxRow, Prefill, Recipient
 from frontdesk.text import one_line
 from screens.actions import FORM, MESSAGE_NOTE, TAKE_MESSAGE, bindings
 from screens.base import DeskModal, FormFields, db_work
 from screens.widgets import KeyBar
+from screens.widgets.daytoggle import DayToggle
+from screens.widgets.patient_picker import Chosen, PatientPicker
 
 __all__ = ["TakeMessage", "MessageNote", "banner_text", "recipient_choice"]
 
@@ -64,7 +64,7 @@ def recipient_choice(key: Any) -> dict[str, Any]:
     return {"to_staff": None, "to_department": value}
 
 
-def _hit_line(hit) -> str:
+def _hit_line(hit: Hit) -> str:
     return f"{one_line(hit.filed_name)[:30]:<31}{short(hit.dob)}  MRN {hit.mrn}"
 
 
@@ -85,13 +85,8 @@ class TakeMessage(FormFields, DeskModal[int | None]):
     @dataclass
     class Loaded(Message):
         recipients: list[Recipient]
-        patient: tuple[int, str, str] | None
-        """(id, filed name, echo) of the prefilled patient."""
-
-    @dataclass
-    class Found(Message):
-        query: str
-        hits: list
+        patient: Chosen | None
+        """The prefilled patient."""
 
     @dataclass
     class Answered(Message):
@@ -102,11 +97,6 @@ class TakeMessage(FormFields, DeskModal[int | None]):
     def __init__(self, prefill: Prefill | None = None) -> None:
         super().__init__()
         self.prefill = prefill or Prefill()
-        self.patient_id: int | None = None
-        self._patient_label = ""
-        """What the patient box shows for the patient chosen: typing anything else unchooses."""
-        self.hits: list = []
-        self._pending: Timer | None = None
         self._leaving = False
         self.flags: list[triage.Flag] = []
 
@@ -124,12 +114,12 @@ class TakeMessage(FormFields, DeskModal[int | None]):
                 yield Label("is the", classes="next")
                 yield Input(id="relationship", max_length=40, placeholder="self",
                             classes="short", compact=True)
-            with Horizontal(classes="row"):
-                yield Label("Patient", classes="first")
-                yield Input(id="patient", max_length=100, classes="name", compact=True,
-                            placeholder="name, birth date, phone or MRN")
-                yield Label("", id="patient-echo", classes="echo")
-            yield OptionList(id="patient-hits")
+            yield PatientPicker(
+                Input(id="patient", max_length=100, classes="name", compact=True,
+                      placeholder="name, birth date, phone or MRN"),
+                OptionList(id="patient-hits"), show=_hit_line, limit=PATIENT_HITS,
+                pause=SEARCH_PAUSE, before=[Label("Patient", classes="first")],
+                after=[Label("", id="patient-echo", classes="echo")], hide_when_empty=True)
             with Horizontal(classes="row gap"):
                 yield Label("Call back", classes="first")
                 yield Input(telephone.display(self.prefill.callback), id="callback",
@@ -140,7 +130,8 @@ class TakeMessage(FormFields, DeskModal[int | None]):
                 yield Label("Reason", classes="first")
                 yield Select([(label, key) for key, label in REASONS.items()], id="reason",
                              prompt="choose…", compact=True, classes="reason")
-                yield Checkbox("Urgent", id="urgent", compact=True)
+                # X only when ticked: focus alone must never look like "urgent".
+                yield DayToggle("Urgent", id="urgent", compact=True)
             with Horizontal(classes="row"):
                 yield Label("For", classes="first")
                 yield Select([], id="recipient", prompt="a person or a department…",
@@ -154,7 +145,6 @@ class TakeMessage(FormFields, DeskModal[int | None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#patient-hits", OptionList).display = False
         self.query_one("#banner", Static).display = False
         self.query_one("#text", TextArea).cursor_blink = False
         first = "#text" if self.prefill.caller_name else "#caller_name"
@@ -167,7 +157,7 @@ class TakeMessage(FormFields, DeskModal[int | None]):
         if patient_id is not None:
             found = patients.Patient.get_or_none(patients.Patient.id == patient_id)
             if found is not None:
-                known = (found.id, found.filed_name, f"MRN {found.mrn} · {short(found.dob)}")
+                known = Chosen.of(found)
         self.post_message(self.Loaded(messages.recipients(), known))
 
     @on(Loaded)
@@ -178,41 +168,31 @@ class TakeMessage(FormFields, DeskModal[int | None]):
         if chosen != Select.BLANK:
             recipient.value = chosen
         if message.patient is not None and self.patient_id is None:
-            self._choose(message.patient[0], message.patient[1], message.patient[2])
+            self.query_one(PatientPicker).choose(message.patient)
+            self._echo_chosen(message.patient)
 
     # -- the patient, found as typed ----------------------------------------------
 
-    def _choose(self, patient_id: int, name: str, echo: str) -> None:
-        self.patient_id = patient_id
-        self._patient_label = one_line(name)
-        self.query_one("#patient", Input).value = self._patient_label
-        self.query_one("#patient-echo", Label).update(echo)
-        self._show_hits([])
+    @property
+    def patient_id(self) -> int | None:
+        chosen = self.query_one(PatientPicker).chosen
+        return chosen.patient_id if chosen else None
+
+    @property
+    def hits(self) -> list[Hit]:
+        """The patients found for what is typed in the patient box."""
+        return self.query_one(PatientPicker).hits
+
+    def _echo_chosen(self, chosen: Chosen) -> None:
+        self.query_one("#patient-echo", Label).update(f"MRN {chosen.mrn} · {short(chosen.dob)}")
 
     @on(Input.Changed, "#patient")
     def _patient_typed(self, event: Input.Changed) -> None:
-        if event.value == self._patient_label and self.patient_id is not None:
-            return  # the chosen patient's name, as put there
-        self.patient_id = None
-        self.query_one("#patient-echo", Label).update("…" if event.value.strip() else "")
-        if self._pending is not None:
-            self._pending.stop()
-        self._pending = self.set_timer(SEARCH_PAUSE, self._search_now)
+        if self.patient_id is None:
+            self.query_one("#patient-echo", Label).update("…" if event.value.strip() else "")
 
-    def _search_now(self) -> None:
-        self._pending = None
-        self._search(self.query_one("#patient", Input).value, self.app.signed_in)
-
-    @db_work(group="message-patient-search")
-    def _search(self, query: str, person) -> None:
-        hits = patients.search(query, PATIENT_HITS, by=person) if query.strip() else []
-        self.post_message(self.Found(query, hits))
-
-    @on(Found)
-    def _found(self, message: Found) -> None:
-        if message.query != self.query_one("#patient", Input).value or self.patient_id:
-            return  # typed on, or chosen meanwhile: a newer answer is coming or not needed
-        self._show_hits(message.hits)
+    @on(PatientPicker.Found)
+    def _found(self, message: PatientPicker.Found) -> None:
         echo = self.query_one("#patient-echo", Label)
         if message.hits:
             echo.update("↑↓ choose · enter takes it")
@@ -221,36 +201,14 @@ class TakeMessage(FormFields, DeskModal[int | None]):
         else:
             echo.update("")
 
-    def _show_hits(self, hits: list) -> None:
-        self.hits = hits
-        found = self.query_one("#patient-hits", OptionList)
-        found.clear_options()
-        found.add_options([Option(_hit_line(hit), id=str(hit.patient_id)) for hit in hits])
-        found.display = bool(hits)
-        if hits:
-            found.highlighted = 0
-
-    def _take_highlighted(self) -> None:
-        found = self.query_one("#patient-hits", OptionList)
-        if self.hits and found.highlighted is not None:
-            hit = self.hits[found.highlighted]
-            self._choose(hit.patient_id, hit.filed_name, f"MRN {hit.mrn} · {short(hit.dob)}")
-
-    def action_patient_hit(self, step: int) -> None:
-        if self.focused is not self.query_one("#patient", Input) or not self.hits:
-            raise SkipAction()
-        found = self.query_one("#patient-hits", OptionList)
-        found.highlighted = max(0, min(len(self.hits) - 1, (found.highlighted or 0) + step))
+    @on(PatientPicker.Picked)
+    def _picked(self, message: PatientPicker.Picked) -> None:
+        self._echo_chosen(Chosen.of(message.hit))
 
     def action_next_field(self) -> None:
-        if self.focused is self.query_one("#patient", Input) and self.hits:
-            self._take_highlighted()
+        if self.focused is self.query_one("#patient", Input):
+            self.query_one(PatientPicker).take()
         super().action_next_field()
-
-    @on(OptionList.OptionSelected, "#patient-hits")
-    def _clicked(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#patient-hits", OptionList).highlighted = event.option_index
-        self._take_highlighted()
 
     # -- triage, at once --------------------------------------------------------------
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from frontdesk import clock, patients, telephone
@@ -17,9 +13,10 @@ from frontdesk.lookup import Hit
 from frontdesk.patients import Draft
 from frontdesk.text import one_line
 from screens.actions import PATIENTS, bindings
-from screens.base import DeskScreen, db_work
+from screens.base import DeskScreen
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
+from screens.widgets.patient_picker import PatientPicker
 
 __all__ = ["PatientsScreen"]
 
@@ -27,6 +24,8 @@ PAUSE = 0.12
 """Seconds of no typing before the search runs: a fast typist's word is searched once."""
 
 LIMIT = 50
+
+_HINT = "Type to search: smith jo · 3/4/1980 · 555-0142 · 0142 · an MRN"
 
 COLUMNS = (("Patient", 23), ("Born (age)", 15), ("Phone", 14), ("Next", 5), ("", 10))
 """Fits 80 columns: the MRN and the full flags are on the line under the list."""
@@ -91,60 +90,28 @@ class PatientsScreen(DeskScreen):
     ACTIONS = PATIENTS
     AUTO_FOCUS = "#query"
 
-    @dataclass
-    class Found(Message):
-        query: str
-        hits: list[Hit]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hits: list[Hit] = []
-        self._pending: Timer | None = None
-
     def compose(self) -> ComposeResult:
         yield DeskHeader()
-        yield Input(id="query", max_length=100,
-                    placeholder="name, birth date, phone, last four or MRN")
-        yield Static("Type to search: smith jo · 3/4/1980 · 555-0142 · 0142 · an MRN",
-                     id="status")
         table = DataTable(id="results", cursor_type="row", zebra_stripes=True)
         for label, width in COLUMNS:
             table.add_column(label, width=width)
-        yield table
+        yield PatientPicker(
+            Input(id="query", max_length=100,
+                  placeholder="name, birth date, phone, last four or MRN"),
+            table, show=_row, limit=LIMIT, pause=PAUSE,
+            between=[Static(_HINT, id="status")])
         yield Static("", id="about")
         yield KeyBar()
 
-    # -- searching as staff type --------------------------------------------------------
+    @property
+    def hits(self) -> list[Hit]:
+        return self.query_one(PatientPicker).hits
 
-    @on(Input.Changed, "#query")
-    def _typed(self, event: Input.Changed) -> None:
-        if self._pending is not None:
-            self._pending.stop()
-        if not event.value.strip():
-            self._show(self.Found("", []))
-            return
-        self._pending = self.set_timer(PAUSE, self._search_now)
-
-    def _search_now(self) -> None:
-        self._pending = None
-        self._search(self.query_one("#query", Input).value, self.app.signed_in)
-
-    @db_work(group="patient-search")
-    def _search(self, query: str, person) -> None:
-        self.post_message(self.Found(query, patients.search(query, LIMIT, by=person)))
-
-    @on(Found)
-    def _show(self, message: Found) -> None:
-        if message.query != self.query_one("#query", Input).value:
-            return  # staff have typed on: a newer search is coming
-        self.hits = message.hits
-        table = self.query_one("#results", DataTable)
-        table.clear()
-        for hit in message.hits:
-            table.add_row(*_row(hit), key=str(hit.patient_id))
+    @on(PatientPicker.Found)
+    def _show(self, message: PatientPicker.Found) -> None:
         status = self.query_one("#status", Static)
         if not message.query.strip():
-            status.update("Type to search: smith jo · 3/4/1980 · 555-0142 · 0142 · an MRN")
+            status.update(_HINT)
         elif not message.hits:
             status.update(f"Nobody fits \"{one_line(message.query)}\". "
                           "Ctrl+N registers a new patient.")
@@ -162,26 +129,8 @@ class PatientsScreen(DeskScreen):
 
     # -- keys ---------------------------------------------------------------------------
 
-    def on_key(self, event) -> None:
-        # Down from the box goes to the list; typing on the list goes back to the box.
-        table = self.query_one("#results", DataTable)
-        query = self.query_one("#query", Input)
-        if event.key == "down" and query.has_focus and self.hits:
-            table.focus()
-            event.stop()
-        elif table.has_focus and event.is_printable and event.character:
-            query.focus()
-            query.insert_text_at_cursor(event.character)
-            event.stop()
-        elif event.key == "up" and table.has_focus and table.cursor_row == 0:
-            query.focus()
-            event.stop()
-
     def _chosen(self) -> Hit | None:
-        table = self.query_one("#results", DataTable)
-        if not self.hits or table.cursor_row is None or table.cursor_row >= len(self.hits):
-            return None
-        return self.hits[table.cursor_row]
+        return self.query_one(PatientPicker).highlighted
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open":

@@ -1,4 +1,5 @@
-"""Staff accounts, for managers and administrators: add, deactivate, reset, change role.
+"""Staff accounts, for managers and administrators: add, deactivate, reset, change role,
+and the departments whose messages each person reads.
 
 Accounts are never deleted: a deactivated one keeps everything it did in the audit
 trail. Each change goes through frontdesk.staff, which checks the role of whoever
@@ -16,19 +17,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
-from frontdesk import clock, staff
+from frontdesk import clock, messages, staff
 from frontdesk.errors import FrontdeskError
 from frontdesk.passwords import Secret
 from frontdesk.roles import Permission, Role, allowed
 from frontdesk.text import one_line
-from screens.actions import FORM, STAFF, bindings
+from screens.actions import FORM, STAFF, STAFF_DEPARTMENTS, bindings
 from screens.base import DeskModal, DeskScreen, FormFields, db_work
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
+from screens.widgets.daytoggle import DayToggle
 
-__all__ = ["StaffScreen", "AccountForm"]
+__all__ = ["StaffScreen", "AccountForm", "DepartmentsForm"]
 
 
 def _status(person: staff.Staff) -> Text:
@@ -41,6 +43,10 @@ def _status(person: staff.Staff) -> Text:
     return Text("active")
 
 
+def _departments(keys: list[str]) -> str:
+    return ", ".join(messages.DEPARTMENTS[key] for key in keys)
+
+
 class StaffScreen(DeskScreen):
     CSS_PATH = "staff.tcss"
     BINDINGS = bindings(STAFF)
@@ -51,6 +57,7 @@ class StaffScreen(DeskScreen):
     @dataclass
     class Loaded(Message):
         people: list[staff.Staff]
+        departments: dict[int, list[str]]
 
     @dataclass
     class Changed(Message):
@@ -60,38 +67,48 @@ class StaffScreen(DeskScreen):
     def __init__(self) -> None:
         super().__init__()
         self._people: list[staff.Staff] = []
+        self._departments: dict[int, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield Static("Staff accounts", id="title")
         yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="about")
         yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Username", width=14, key="username")
-        table.add_column("Name", width=22, key="name")
-        table.add_column("Role", width=14, key="role")
-        table.add_column("Status", width=22, key="status")
+        # With the cells' padding these fill 80 columns; the line under the list names
+        # the highlighted person's departments in full.
+        table.add_column("Username", width=10, key="username")
+        table.add_column("Name", width=16, key="name")
+        table.add_column("Role", width=13, key="role")
+        table.add_column("Status", width=19, key="status")
+        table.add_column("Departments", width=11, key="departments")
         self._load()
 
     @db_work(group="staff")
     def _load(self) -> None:
-        self.post_message(self.Loaded(staff.everyone(by=self.app.signed_in)))
+        people = staff.everyone(by=self.app.signed_in)
+        self.post_message(self.Loaded(people, messages.everyone_departments()))
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
         table = self.query_one(DataTable)
         keep = self.current.id if self.current else None
         table.clear()
-        self._people = message.people
+        self._people, self._departments = message.people, message.departments
         for person in self._people:
-            table.add_row(Text(one_line(person.username)), Text(one_line(person.name)),
-                          Text(Role(person.role).label), _status(person), key=str(person.id))
+            table.add_row(Text(one_line(person.username), overflow="ellipsis", no_wrap=True),
+                          Text(one_line(person.name), overflow="ellipsis", no_wrap=True),
+                          Text(Role(person.role).label), _status(person),
+                          Text(_departments(self._departments.get(person.id, [])),
+                               overflow="ellipsis", no_wrap=True),
+                          key=str(person.id))
         row = next((i for i, p in enumerate(self._people) if p.id == keep), 0)
         if self._people:
             table.move_cursor(row=row, animate=False)
-        self.refresh_bindings()
+        self._moved()
 
     @property
     def current(self) -> staff.Staff | None:
@@ -102,11 +119,21 @@ class StaffScreen(DeskScreen):
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:
+        person = self.current
+        about = self.query_one("#about", Static)
+        if person is None:
+            about.update("")
+        else:
+            kept = self._departments.get(person.id, [])
+            about.update(Text.assemble(
+                (one_line(person.name), "bold"),
+                f" reads the messages of {_departments(kept)}" if kept
+                else " is in no department: only messages to them by name"))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         person = self.current
-        if action in ("deactivate", "reset_password", "change_role"):
+        if action in ("deactivate", "reset_password", "change_role", "departments"):
             return None if person is None or not person.active else True
         if action == "reactivate":
             return None if person is None or person.active else True
@@ -131,6 +158,12 @@ class StaffScreen(DeskScreen):
     def action_change_role(self) -> None:
         if self.current:
             self.app.push_screen(AccountForm("role", self.current), self._after)
+
+    def action_departments(self) -> None:
+        if self.current:
+            self.app.push_screen(
+                DepartmentsForm(self.current, self._departments.get(self.current.id, [])),
+                self._after)
 
     def action_deactivate(self) -> None:
         if self.current:
@@ -250,3 +283,65 @@ class AccountForm(FormFields, DeskModal[tuple[staff.Staff, str] | None]):
         target = self.query(f"#{message.field}") if message.field else None
         if target:
             target.first().focus()
+
+
+class DepartmentsForm(DeskModal[tuple[staff.Staff, str] | None]):
+    """A box per department, ticked for those the person reads the messages of; space
+    ticks, enter saves. A refusal is said in the form and nothing ticked is lost."""
+
+    CSS_PATH = "staff.tcss"
+    BINDINGS = bindings(STAFF_DEPARTMENTS)
+    AREA = "departments"
+    ACTIONS = STAFF_DEPARTMENTS
+
+    @dataclass
+    class Answered(Message):
+        result: tuple[staff.Staff, str] | None
+        refusal: str = ""
+
+    def __init__(self, person: staff.Staff, departments: list[str]) -> None:
+        super().__init__()
+        self.person, self.departments = person, departments
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static(f"Departments of {one_line(self.person.name)}", id="form-title")
+            yield Static("Their inbox holds each ticked department's messages.",
+                         classes="hint")
+            for key, label in messages.DEPARTMENTS.items():
+                yield DayToggle(label, key in self.departments, id=f"dept-{key}",
+                                compact=True)
+            yield Label("", id="refusal")
+            yield Static("↑↓ move · space ticks · enter saves · Esc closes", id="form-hint")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one(Checkbox).focus()
+
+    def ticked(self) -> list[str]:
+        return [key for key in messages.DEPARTMENTS
+                if self.query_one(f"#dept-{key}", Checkbox).value]
+
+    def action_save(self) -> None:
+        self.query_one("#refusal", Label).update("Saving…")
+        self._save(self.ticked())
+
+    @db_work(group="departments-form")
+    def _save(self, departments: list[str]) -> None:
+        try:
+            kept = messages.set_departments(self.person, departments, by=self.app.signed_in)
+        except FrontdeskError as error:
+            self.post_message(self.Answered(None, str(error)))
+        else:
+            words = f"reads {_departments(kept)}" if kept else "in no department"
+            self.post_message(self.Answered((self.person, words)))
+
+    @on(Answered)
+    def _answered(self, message: Answered) -> None:
+        if message.result is not None:
+            self.dismiss(message.result)
+        else:
+            self.query_one("#refusal", Label).update(message.refusal)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

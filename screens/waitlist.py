@@ -16,11 +16,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from frontdesk import clock, patients, schedule, waitlist
+from frontdesk import clock, schedule, waitlist
 from frontdesk.changes import Change
 from frontdesk.dates import describe, short
 from frontdesk.errors import FrontdeskError
@@ -34,6 +33,7 @@ from screens.base import DeskModal, DeskScreen, FormFields, db_work
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 from screens.widgets.daytoggle import DayToggle
+from screens.widgets.patient_picker import PatientPicker
 
 __all__ = ["WaitlistScreen", "WaitlistForm", "WaitlistOffers"]
 
@@ -44,6 +44,11 @@ HITS = 3
 """Patients listed under the search box: the best few; typing more narrows them."""
 WINDOW_DAYS = 28
 """The window a new entry starts with: the next four weeks."""
+
+
+def _hit_line(hit: Hit) -> Text:
+    return Text.assemble((one_line(hit.filed_name), "bold"),
+                         f"  born {short(hit.dob)}  MRN {hit.mrn}")
 
 
 def _window(line: waitlist.Line) -> str:
@@ -199,28 +204,19 @@ class WaitlistForm(FormFields, DeskModal[bool]):
         choices: _Choices
 
     @dataclass
-    class Found(Message):
-        query: str
-        hits: list[Hit]
-
-    @dataclass
     class Answered(Message):
         refusal: str = ""
         field: str = ""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.hits: list[Hit] = []
-        self._pending: Timer | None = None
-
     def compose(self) -> ComposeResult:
         today = clock.today()
         with Vertical(id="form"):
-            with Horizontal(classes="row"):
-                yield Label("Patient", classes="label")
-                yield Input(id="patient", compact=True, max_length=100,
-                            placeholder="name, birth date, phone or MRN")
-            yield OptionList(id="hits")
+            yield PatientPicker(
+                Input(id="patient", compact=True, max_length=100,
+                      placeholder="name, birth date, phone or MRN"),
+                OptionList(id="hits"), show=_hit_line, limit=HITS, pause=PAUSE,
+                before=[Label("Patient", classes="label")],
+                nobody=lambda query: f"Nobody fits \"{one_line(query)}\".")
             with Horizontal(classes="row"):
                 yield Label("With", classes="label")
                 yield Select([], id="provider", compact=True, prompt="Any provider")
@@ -251,7 +247,6 @@ class WaitlistForm(FormFields, DeskModal[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#form").border_title = "Add to the waitlist"
-        self.query_one("#hits", OptionList).can_focus = False  # up and down from the box
         self.query_one("#patient", Input).focus()
         self._setup()
 
@@ -270,55 +265,13 @@ class WaitlistForm(FormFields, DeskModal[bool]):
 
     # -- the patient, found as staff type ----------------------------------------------------
 
-    @on(Input.Changed, "#patient")
-    def _typed(self, event: Input.Changed) -> None:
-        if self._pending is not None:
-            self._pending.stop()
-        if not event.value.strip():
-            self._found(self.Found("", []))
-            return
-        self._pending = self.set_timer(PAUSE, self._search_now)
-
-    def _search_now(self) -> None:
-        self._pending = None
-        self._search(self.query_one("#patient", Input).value, self.app.signed_in)
-
-    @db_work(group="waitlist-patient-search")
-    def _search(self, query: str, person) -> None:
-        self.post_message(self.Found(query, patients.search(query, HITS, by=person)))
-
-    @on(Found)
-    def _found(self, message: Found) -> None:
-        if message.query != self.query_one("#patient", Input).value:
-            return  # staff have typed on: a newer search is coming
-        self.hits = message.hits
-        hits = self.query_one("#hits", OptionList)
-        hits.clear_options()
-        hits.add_options([Option(self._hit_line(hit)) for hit in message.hits])
-        if message.hits:
-            hits.highlighted = 0
-        elif message.query.strip():
-            hits.add_option(Option(f"Nobody fits \"{one_line(message.query)}\".",
-                                   disabled=True))
-
-    @staticmethod
-    def _hit_line(hit: Hit) -> Text:
-        return Text.assemble((one_line(hit.filed_name), "bold"),
-                             f"  born {short(hit.dob)}  MRN {hit.mrn}")
-
-    def on_key(self, event) -> None:
-        # Up and down in the search box choose among the patients found.
-        if event.key in ("up", "down") and self.query_one("#patient", Input).has_focus:
-            hits = self.query_one("#hits", OptionList)
-            if self.hits:
-                hits.action_cursor_down() if event.key == "down" else hits.action_cursor_up()
-            event.stop()
+    @property
+    def hits(self) -> list[Hit]:
+        """The patients found for what is typed in the patient box."""
+        return self.query_one(PatientPicker).hits
 
     def _chosen(self) -> Hit | None:
-        index = self.query_one("#hits", OptionList).highlighted
-        if not self.hits or index is None or not 0 <= index < len(self.hits):
-            return None
-        return self.hits[index]
+        return self.query_one(PatientPicker).highlighted
 
     # -- saving ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from frontdesk import patients, schedule
 from screens.app import FrontdeskApp
 from screens.schedule import ScheduleScreen
+from screens.widgets.patient_picker import PatientPicker
 from tests.conftest import TODAY
 from tests.ui.helpers import no_blink, settle, until
 
@@ -42,7 +43,7 @@ class TestBooking:
             await settle(pilot)
             form = pilot.app.screen
             await pilot.press(*"gar")
-            await until(pilot, lambda: len(form.hits) == 2 and not form._pending)
+            await until(pilot, lambda: len(form.hits) == 2 and not form.query_one(PatientPicker).waiting)
             await settle(pilot)
             no_blink(pilot)
             await pilot.pause()

@@ -38,7 +38,7 @@ class TestTakeMessage:
         Tell the caller to hang up and call 911 now. Stay on the line until they say
         they will." (wrapping to a second line). Caller: María García; Patient:
         "García, María" with "MRN … · 03/04/1980" beside it; Call back (617) 555-0142;
-        Reason "Other"; Urgent ticked (by the flag); For "a person or a department…"
+        Reason "Other"; Urgent ticked by the flag (a bold X in red); For "a person or a department…"
         (nothing chosen yet); the message box holds "Says her chest hurts since this
         morning". The hint reads "^s saves and sends · Tab next field · Esc closes";
         the key bar shows ^s Save."""

@@ -156,8 +156,11 @@ def _poison(path) -> int:
 
 class TestStaff:
     def test_staff_list(self, snap_compare, demo_db) -> None:
-        """F10 as the manager: the four demo accounts with username, name, role and
-        status "active"; keys a Add, p Reset password, r Role, d Deactivate, v greyed."""
+        """F10 as the manager: the four demo accounts with username, name, role, status
+        "active" and departments (Front desk for desk, Billing for billing, none for
+        the others); under the list, for the highlighted first row, "Alex Rivera is in
+        no department: only messages to them by name"; keys a Add, p Password, r Role,
+        d Deactivate, v greyed, u Audit, t Depts."""
         from frontdesk import staff
 
         manager = staff.Staff.get(staff.Staff.username == "manager")

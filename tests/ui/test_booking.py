@@ -11,6 +11,7 @@ from screens.app import FrontdeskApp
 from screens.booking import BookForm, CancelForm, Confirm, MoveTime, OverrideReason
 from screens.schedule import ScheduleScreen
 from screens.waitlist import WaitlistOffers
+from screens.widgets.patient_picker import PatientPicker
 from tests.conftest import PASSWORD, TODAY
 from tests.ui.helpers import screen_text, settle, until
 
@@ -37,7 +38,7 @@ async def _find(pilot, text: str) -> BookForm:
     form = pilot.app.screen
     assert isinstance(form, BookForm)
     await pilot.press(*text)
-    await until(pilot, lambda: form.hits and not form._pending)
+    await until(pilot, lambda: form.hits and not form.query_one(PatientPicker).waiting)
     await settle(pilot)
     return form
 

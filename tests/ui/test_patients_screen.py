@@ -7,6 +7,7 @@ from textual.widgets import DataTable, Input
 from frontdesk import audit, patients, staff
 from screens.app import FrontdeskApp
 from screens.patients import PAUSE, PatientsScreen
+from screens.widgets.patient_picker import PatientPicker
 from tests.ui.helpers import screen_text, settle
 
 
@@ -57,7 +58,8 @@ async def test_a_stale_answer_never_replaces_a_newer_query(demo_db) -> None:
         await searched(pilot)
         screen = pilot.app.screen
         old = patients.search(_some_patient().last_name)
-        screen.post_message(PatientsScreen.Found("something typed before", old))
+        picker = screen.query_one(PatientPicker)
+        picker.post_message(PatientPicker.Searched("something typed before", old))
         await settle(pilot)
         assert screen.hits == []
         assert "Nobody fits \"zzqx\"" in screen_text(pilot)

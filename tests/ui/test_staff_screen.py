@@ -142,3 +142,60 @@ async def test_u_opens_the_audit_report_and_escape_comes_back(demo_db) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(pilot.app.screen, StaffScreen)
+
+
+async def _staff_at(pilot, username: str) -> None:
+    """F10, the cursor on one person."""
+    await settle(pilot)
+    await pilot.press("f10")
+    await settle(pilot)
+    await _to_row(pilot, username)
+
+
+async def test_t_sets_the_departments_and_the_list_shows_them(demo_db) -> None:
+    from frontdesk import messages
+    from screens.staff import DepartmentsForm
+
+    nurse = _person("billing")
+    messages.set_departments(nurse, ["billing"], by=_person("manager"))
+    async with FrontdeskApp(signed_in=_person("manager")).run_test(size=(80, 24)) as pilot:
+        await _staff_at(pilot, "billing")
+        assert "Priya Shah reads the messages of Billing" in screen_text(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, DepartmentsForm)
+        assert form.ticked() == ["billing"]
+        await pilot.press("space")  # Nursing, the first box, ticked
+        await pilot.press("down", "space")  # Billing, unticked
+        await pilot.press("down", "space")  # Medical records
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, StaffScreen)
+        assert messages.departments_of(nurse) == ["nursing", "records"]
+        text = screen_text(pilot)
+        assert "Priya Shah reads the messages of Nursing, Medical records" in text
+        assert "Nursing, M…" in text  # the column, cut to fit 80
+        assert "t Depts" in text
+        notices = [notice.message for notice in pilot.app._notifications]  # noqa: SLF001
+        assert "Priya Shah: reads Nursing, Medical records." in notices
+    detail = audit.AuditEvent.select().where(
+        audit.AuditEvent.action == "staff.departments").order_by(audit.AuditEvent.id.desc()).get()
+    assert detail.subject == f"staff {nurse.id}"
+
+
+async def test_departments_escape_changes_nothing_and_f1_lists_the_key(demo_db) -> None:
+    from frontdesk import messages
+
+    before = messages.departments_of(_person("desk"))
+    async with FrontdeskApp(signed_in=_person("manager")).run_test(size=(80, 24)) as pilot:
+        await _staff_at(pilot, "desk")
+        await pilot.press("f1")
+        await settle(pilot)
+        assert "Depts" in screen_text(pilot) and "[staff.departments]" in screen_text(pilot)
+        await pilot.press("escape", "t")
+        await settle(pilot)
+        await pilot.press("space", "escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, StaffScreen)
+        assert messages.departments_of(_person("desk")) == before
