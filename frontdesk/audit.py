@@ -229,6 +229,14 @@ _PLAIN = {
     "audit.report": "read the audit report",
     "database.backed_up": "backed up the database",
     "database.restored": "restored the database",
+    "payment.taken": "took a payment",
+    "payment.voided": "voided a payment",
+    "payment.refunded": "refunded a payment",
+    "payment.receipt_reprinted": "reprinted a receipt",
+    "drawer.opened": "opened a cash drawer",
+    "drawer.closed": "closed a cash drawer",
+    "drawer.report_read": "read the end-of-day drawer report",
+    "balances.imported": "imported balances from the billing system",
 }
 
 

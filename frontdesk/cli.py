@@ -571,6 +571,14 @@ def _add_import_commands(sub) -> None:
     people.add_argument("--report", metavar="FILE.csv",
                         help="write every refused row, with its column and reason, to this file")
     people.set_defaults(func=cmd_import_patients)
+    owed = bring_sub.add_parser(
+        "balances", help="set patients' balances from the billing system's CSV (mrn, balance "
+                         "in dollars, as_of optional; exit 1 if rows were refused)")
+    owed.add_argument("file", metavar="FILE.csv")
+    owed.add_argument("--db")
+    owed.add_argument("--as", dest="username", metavar="USERNAME", required=True,
+                      help="the staff member importing (audited as them)")
+    owed.set_defaults(func=cmd_import_balances)
 
 
 # -- finding patients ---------------------------------------------------------------
@@ -705,6 +713,53 @@ def cmd_app(args: argparse.Namespace) -> int:
     return run(signed_in=signed_in, first_day=first_day, seen_changes=seen_changes)
 
 
+# -- balances and the cash drawer -----------------------------------------------------
+
+
+def cmd_import_balances(args: argparse.Namespace) -> int:
+    from frontdesk import importing, payments
+    from frontdesk.text import one_line
+
+    _open(args.db)
+    try:
+        outcome = payments.import_balances(args.file, by=_staff_member(args.username))
+    except importing.UnreadableFile as error:
+        return _fail(str(error), EXIT_USAGE)
+    for warning in outcome.warnings:
+        print(f"frontdesk: {warning}", file=sys.stderr)
+    print(f"{one_line(Path(args.file).name)}: {outcome.updated:,} balances set, "
+          f"{outcome.unchanged:,} unchanged, {outcome.refused:,} refused.")
+    for refusal in outcome.refusals.shown:
+        print(f"  {one_line(str(refusal))}")
+    return EXIT_REFUSED if outcome.refused else EXIT_OK
+
+
+def cmd_drawer_report(args: argparse.Namespace) -> int:
+    from frontdesk import audit, clock, drawer
+    from frontdesk.dates import parse_date
+
+    _open(args.db)
+    on = parse_date(args.date, today=clock.today()) if args.date else clock.today()
+    report = drawer.day_report(on, by=audit.COMMAND_LINE)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(drawer.day_report_text(report), end="")
+    return EXIT_OK
+
+
+def _add_drawer_commands(sub) -> None:
+    cash = sub.add_parser("drawer", help="the cash drawers: the end-of-day report")
+    cash_sub = cash.add_subparsers(dest="drawer_command", metavar="WHAT", required=True)
+    report = cash_sub.add_parser("report", help="totals by method, purpose, provider and "
+                                                "staff; voids, refunds, over/short")
+    report.add_argument("--db")
+    report.add_argument("--date", help="YYYY-MM-DD (or yesterday, 3/4); default today")
+    report.add_argument("--json", action="store_true",
+                        help="JSON with expected, counted and over_short per method, in cents")
+    report.set_defaults(func=cmd_drawer_report)
+
+
 # -- wiring -------------------------------------------------------------------------
 
 
@@ -757,6 +812,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_import_commands(sub)
     _add_patient_commands(sub)
     _add_phone_commands(sub)
+    _add_drawer_commands(sub)
     return parser
 
 

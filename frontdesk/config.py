@@ -50,6 +50,14 @@ class Config:
     """Per intake form, months a signed form stays current (0: once is enough)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key overrides: binding id -> keys, for example "schedule.next_day" = "n"."""
+    clinic_address: tuple[str, ...] = ()
+    """Up to four lines printed under the clinic's name on receipts and reports."""
+    receipt_printer: str = ""
+    """The `lp` printer (destination) receipts go to; empty: no receipt printer."""
+    drawer: str = "Front 1"
+    """The cash drawer this terminal takes payments into."""
+    drawer_over_short_threshold_cents: int = 500
+    """A drawer off by more than this (in cents) needs a reason and a manager's approval."""
 
 
 def _check_timezone(value: Any) -> str | None:
@@ -103,6 +111,28 @@ def _check_renewals(value: Any) -> str | None:
     return None
 
 
+def _check_address(value: Any) -> str | None:
+    if not isinstance(value, list) or len(value) > 4 or not all(
+        isinstance(line, str) and len(line) <= 40 and line.isprintable() for line in value
+    ):
+        return "must be a list of up to 4 lines of at most 40 characters"
+    return None
+
+
+def _check_drawer(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip() or len(value) > 40:
+        return "must be a drawer name of 1 to 40 characters, such as \"Front 1\""
+    return None
+
+
+def _check_printer(value: Any) -> str | None:
+    # The name goes to lp as one argument: a leading dash would read as an option.
+    if not isinstance(value, str) or len(value) > 60 or value.startswith("-") or (
+            value and not re.fullmatch(r"[A-Za-z0-9_.@:/-]+", value)):
+        return "must be a printer name as lpstat -p lists it (letters, digits, _ . - @)"
+    return None
+
+
 def _check_keys(value: Any) -> str | None:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
@@ -125,6 +155,10 @@ _CHECKS = {
     "message_due_hours": _whole(1, 168),
     "form_renewal_months": _check_renewals,
     "keys": _check_keys,
+    "clinic_address": _check_address,
+    "receipt_printer": _check_printer,
+    "drawer": _check_drawer,
+    "drawer_over_short_threshold_cents": _whole(0, 100_000),
 }
 
 
@@ -168,6 +202,8 @@ def load(path: Path | None = None) -> Config:
     if "form_renewal_months" in raw:  # a file names only the forms it changes
         raw["form_renewal_months"] = {**Config().form_renewal_months,
                                       **raw["form_renewal_months"]}
+    if "clinic_address" in raw:  # frozen config: a tuple, not TOML's list
+        raw["clinic_address"] = tuple(raw["clinic_address"])
     if "phone_region" in raw:
         raw["phone_region"] = raw["phone_region"].upper()
     return Config(**raw)

@@ -341,6 +341,83 @@ def _act(rng: random.Random, action: str, appointment: schedule.Appointment,
                            reason=reason, by=desk)
 
 
+# -- the cash drawer ----------------------------------------------------------------
+
+_DEMO_FLOAT = {2000: 5, 1000: 5, 500: 10, 100: 20, 25: 40}  # $230.00
+_PAYMENT_DAYS = 3
+"""Days before today with payments, each closed at the end of the day; today stays open."""
+
+
+def _in_notes(cents: int) -> dict[int, int]:
+    """A cash count that adds up to `cents`, largest denominations first."""
+    from frontdesk.drawer import DENOMINATIONS
+
+    counts = {}
+    for denomination in DENOMINATIONS:
+        counts[denomination], cents = divmod(cents, denomination)
+    return {d: n for d, n in counts.items() if n}
+
+
+def _collect(rng: random.Random, visit: schedule.Appointment, desk: staff.Staff):
+    from frontdesk import payments
+
+    patient = patients.Patient.get_by_id(visit.patient_id)
+    coverages = insurance.coverage_on(patient, clock.local(visit.start).date())
+    copay = coverages[0].copay_cents if coverages and coverages[0].copay_cents else \
+        rng.choice((2000, 2500, 3000, 4000))
+    method = rng.choices(("cash", "card", "check"), weights=(40, 45, 15))[0]
+    extra = {"cash": {"tendered": -(-copay // 2000) * 2000},
+             "check": {"check_number": str(rng.randint(1001, 4999))},
+             "card": {"card_brand": rng.choice(("Visa", "Mastercard", "Discover")),
+                      "card_last4": f"{rng.randint(0, 9999):04d}",
+                      "auth_code": f"{rng.randint(0, 0xFFFFFF):06X}"}}[method]
+    with clock.frozen(visit.arrived_at + timedelta(minutes=2)):
+        return payments.take(patient, copay, "copay", method, appointment=visit, by=desk,
+                             **extra)
+
+
+def _add_payments(rng: random.Random, people: dict[str, staff.Staff], today: date,
+                  now: datetime) -> None:
+    """Copays taken at check-in over the last days, a void, a refund; past days closed."""
+    from frontdesk import drawer, payments
+
+    desk, manager = people[FRONT_DESK_USER], people["manager"]
+    refundable = None
+    for back in range(_PAYMENT_DAYS, -1, -1):
+        day = today - timedelta(days=back)
+        with clock.frozen(clock.at_local(day, time(7, 45))):
+            session = drawer.current() or drawer.open(None, _DEMO_FLOAT, by=desk)
+        start, end = clock.day_bounds(day)
+        visits = (schedule.Appointment.select()
+                  .where((schedule.Appointment.start >= start) & (schedule.Appointment.start < end)
+                         & schedule.Appointment.arrived_at.is_null(False))
+                  .order_by(schedule.Appointment.arrived_at))
+        taken = [_collect(rng, v, desk) for v in visits
+                 if v.arrived_at + timedelta(minutes=2) <= now and rng.random() < 0.7]
+        if taken and back in (1, 0):
+            wrong = taken[-1]
+            with clock.frozen(min(wrong.taken_at + timedelta(minutes=4), now)):
+                payments.void(wrong, "Typed the wrong amount", version=wrong.version, by=desk)
+        if back >= 2 and refundable is None:
+            refundable = next((p for p in taken if p.method != "check"), None)
+        if back == 0:
+            if refundable is not None:
+                with clock.frozen(now - timedelta(minutes=30)):
+                    payments.refund(refundable, refundable.amount_cents,
+                                    "Copay waived by the provider", refundable.method,
+                                    auth_code="R00001" if refundable.method == "card" else "",
+                                    by=people["billing"])
+            continue
+        with clock.frozen(clock.at_local(day, time(17, 50))):
+            plan = drawer.close_plan(session)
+            short = 2000 if back == 1 else 0  # one day a $20 bill went missing
+            drawer.close(session, cash_counts=_in_notes(plan.expected_cash_cents - short),
+                         checks_ticked=[c.payment_id for c in plan.checks],
+                         card_batch=plan.expected_card_cents,
+                         reason="A $20 bill missing; counted twice" if short else "",
+                         approver=manager if short else None, version=plan.version, by=desk)
+
+
 # -- the whole clinic ---------------------------------------------------------------
 
 
@@ -561,6 +638,8 @@ def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers
     _add_calendars(random.Random(f"{seed}:calendar"), columns, admin, setup, first, last)
     with db.write():  # one transaction: each operation inside is a savepoint
         counts = _replay(rng, plans, desk, patient_ids, now, progress)
+    with db.write():
+        _add_payments(random.Random(f"{seed}:payments"), people, today, now)
     _add_messages(random.Random(f"{seed}:messages"), people, patient_ids,
                   {p.patient_id for p in plans if p.day == today}, now)
     booked = sum(1 for p in plans if p.appointment is not None)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from frontdesk.audit import AuditEvent, AuditHead
 from frontdesk.changes import ChangeFeedRow
 from frontdesk.counters import Counter
+from frontdesk.drawer import Drawer, DrawerSession
 from frontdesk.forms import IntakeForm
 from frontdesk.insurance import Coverage, Payer
 from frontdesk.messages import Message, MessageEvent, StaffDepartment
 from frontdesk.phones import Call, PhoneLine
 from frontdesk.patients import Patient, PatientContact, PatientNamePart, PatientPhone
+from frontdesk.payments import Payment
 from frontdesk.providers import Provider, ProviderHours
 from frontdesk.calendar import Block, OnCall
 from frontdesk.schedule import Appointment, AppointmentChange, AppointmentType
@@ -44,4 +46,7 @@ MODELS = [
     Message,
     MessageEvent,
     StaffDepartment,
+    Drawer,
+    DrawerSession,
+    Payment,
 ]
