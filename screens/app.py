@@ -255,8 +255,8 @@ class FrontdeskApp(PhoneDesk, App):
         await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "quit":
-            return True
+        if action in ("quit", "focus_next", "focus_previous"):
+            return True  # moving between the sign-in or unlock fields shows nothing
         if self.signed_in is None or self.locked:
             return action == "help"
         if action in PHONE_ACTIONS:

@@ -35,6 +35,17 @@ async def test_right_password_opens_the_schedule_as_that_person(demo_db) -> None
         assert "Dana Whitfield · front desk" in screen_text(pilot)
 
 
+async def test_tab_moves_between_the_fields_as_the_hint_says(demo_db) -> None:
+    """Tab is App's focus_next: it must work before anyone has signed in, and when locked."""
+    async with FrontdeskApp().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"desk", "tab", *DESK_PASSWORD, "shift+tab", "end", "!")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert screen.query_one("#username", Input).value == "desk!"
+        assert screen.query_one("#password", Input).value == DESK_PASSWORD
+
+
 async def test_wrong_password_says_so_keeps_the_username_and_clears_the_password(demo_db) -> None:
     async with FrontdeskApp().run_test(size=(80, 24)) as pilot:
         await settle(pilot)
