@@ -138,8 +138,8 @@ async def test_juggling_two_lines_keeps_each_lines_context(desk_user, demo_db) -
 
 
 async def test_a_half_written_message_waits_on_its_line(desk_user, demo_db) -> None:
-    message = pytest.importorskip("screens.message",
-                                  reason="screens/message.py (the MESSAGES piece) is not in yet")
+    from screens import message
+
     (first, first_number), (second, second_number) = callers_with_own_number(2)
     async with FrontdeskApp(signed_in=desk_user).run_test(size=(80, 24)) as pilot:
         app = pilot.app
@@ -175,6 +175,24 @@ async def test_a_half_written_message_waits_on_its_line(desk_user, demo_db) -> N
         await settle(pilot)
         assert app.screen is not dialog
         assert [row.text for row in messages.inbox(billing)][0] == typed + " lisinopril"
+
+
+async def test_coming_back_to_a_line_shows_the_lines_as_they_are_now(desk_user, demo_db) -> None:
+    """The screens of line 1 were hidden while line 2 was answered: back on line 1, its bar
+    must show line 2 held, not ringing as it was when line 1 was left."""
+    (first, first_number), (second, second_number) = callers_with_own_number(2)
+    async with FrontdeskApp(signed_in=desk_user).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        phones.ring(1, first_number)
+        await until(pilot, lambda: "F5 ☎" in bar(pilot), timeout=1.5)
+        await press(pilot, "f5", "alt+m")
+        phones.ring(2, second_number)
+        await until(pilot, lambda: "F6 ☎" in bar(pilot), timeout=1.5)
+        await press(pilot, "f6")
+        await until(pilot, lambda: "F5 ‖" in bar(pilot) and "F6 ●" in bar(pilot))
+        await press(pilot, "f5")
+        await until(pilot, lambda: phones.line(2).state is LineState.ON_HOLD)
+        await until(pilot, lambda: "F6 ‖" in bar(pilot) and "F5 ●" in bar(pilot))
 
 
 async def test_a_ring_from_another_process_shows_within_a_second(desk_user, demo_db) -> None:
