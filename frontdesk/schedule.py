@@ -623,9 +623,15 @@ class Column:
     specialty: str
     colour: str
     hours: tuple[tuple[time, time], ...]
+    away: tuple[calendar.Busy, ...] = ()
+    """The provider's blocks that day (lunch, meetings, vacation...), by start time."""
 
     def works_at(self, at: time, until: time) -> bool:
         return any(start <= at and until <= end for start, end in self.hours)
+
+    def away_at(self, at: time, until: time) -> calendar.Busy | None:
+        """The block that covers any of `at` to `until`, if there is one."""
+        return next((b for b in self.away if b.start <= until and at < b.end), None)
 
 
 @dataclass(frozen=True)
@@ -665,11 +671,13 @@ _day_rows = db.Statement(lambda v: (
 
 
 def day(on: date) -> Day:
-    """Every active provider's hours and every appointment of a clinic day."""
+    """Every active provider's hours, blocks and appointments on a clinic day."""
     providers = active_providers()
     hours = hours_on(on, providers)
+    away = calendar.busy_between([p.id for p in providers], on, on)
     columns = tuple(
-        Column(p.id, p.short_name, p.display_name, p.specialty, p.colour, tuple(hours[p.id]))
+        Column(p.id, p.short_name, p.display_name, p.specialty, p.colour, tuple(hours[p.id]),
+               tuple(away.get((p.id, on), ())))
         for p in providers
     )
     start, end = clock.day_bounds(on)

@@ -334,7 +334,7 @@ def test_day_runs_the_same_few_queries_however_full_the_day(clinic):
               at=time(13 + i // 4, (i % 4) * 15))
     with count_queries() as eleven:
         assert len(schedule.day(WED).appointments) == 11
-    assert eleven.count == one.count <= 3
+    assert eleven.count == one.count <= 4  # providers, hours, blocks, appointments
 
 
 def test_detail_returns_the_patient_and_audits_the_view(clinic):
@@ -364,3 +364,17 @@ def test_booking_inside_an_outer_write_rolls_back_with_it(clinic):
             _book(clinic)
             raise RuntimeError("the screen's larger change failed")
     assert _count() == 0
+
+
+def test_day_carries_each_providers_blocks_so_the_grid_can_name_them(clinic):
+    from frontdesk import calendar
+
+    calendar.add_block(clinic.patel, "meeting", time(10), time(10, 30), starts_on=WED,
+                       title="Quality review", by=clinic.admin)
+    patel, kim = schedule.day(WED).providers
+    assert [(b.kind, b.title, b.start, b.end) for b in patel.away] == [
+        ("meeting", "Quality review", time(10), time(10, 30))]
+    assert kim.away == ()
+    assert patel.away_at(time(10, 15), time(10, 29, 59)).kind == "meeting"
+    assert patel.away_at(time(9, 45), time(9, 59, 59)) is None
+    assert patel.away_at(time(10, 30), time(10, 44, 59)) is None

@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from frontdesk import clock
+from frontdesk import calendar, clock
 from frontdesk.schedule import Column, Day, DayAppointment, Status
 from frontdesk.text import one_line
 
@@ -271,7 +271,16 @@ class DayGrid(Widget, can_focus=True):
         ends = starts + timedelta(minutes=self.slot_minutes)
         held = self._held.get((row, column), ())
         if not held:
-            if provider.works_at(starts.time(), (ends - timedelta(seconds=1)).time()):
+            last_second = (ends - timedelta(seconds=1)).time()
+            block = provider.away_at(starts.time(), last_second)
+            if block is not None:  # lunch, a meeting, vacation: named on its first row
+                first_row = starts.time() <= block.start or starts == self._times[0]
+                words = calendar.BLOCK_KINDS.get(block.kind, "Blocked")
+                if block.title:
+                    words += f": {block.title}"
+                return Text(f"░ {one_line(words)}" if first_row else "░",
+                            style=self.get_component_rich_style("day-grid--closed"))
+            if provider.works_at(starts.time(), last_second):
                 return Text("")
             return Text("· " * (width // 2), style=self.get_component_rich_style(
                 "day-grid--closed"))

@@ -40,6 +40,44 @@ async def test_opens_on_today_with_the_days_appointments(desk_user) -> None:
         assert "10:15▸" in text, text
 
 
+async def test_lunch_and_meetings_are_named_on_the_grid(desk_user) -> None:
+    """The demo gives providers a lunch in their midday break: staff see the word, not an
+    unexplained gap on every row of it; a meeting added today shows with its title."""
+    from datetime import datetime, time, timedelta
+
+    from frontdesk import calendar, providers, staff
+
+    day = schedule.day(TODAY)
+    slots = [time(h, m) for h in range(8, 17) for m in (0, 15, 30, 45)]
+
+    def clear(column, t: time) -> bool:  # in the hours, no visit, no block
+        until = (datetime.combine(TODAY, t) + timedelta(minutes=15)).time()
+        return (column.works_at(t, until) and column.away_at(t, until) is None
+                and not any(a.provider_id == column.id and a.status is not Status.CANCELLED
+                            and a.start.time() < until and t < a.end.time()
+                            for a in day.appointments))
+
+    column, free = next((c, t) for c in day.providers[:3] for t in slots if clear(c, t))
+    manager = staff.Staff.get(staff.Staff.username == "manager")
+    calendar.add_block(providers.get(column.id), "meeting", free,
+                       (datetime.combine(TODAY, free) + timedelta(minutes=15)).time(),
+                       starts_on=TODAY, title="Huddle", by=manager)
+    async with _app(desk_user).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = grid(pilot)
+        at = next(i for i, c in enumerate(table._columns) if c.id == column.id)
+        rows = {table._times[r].time(): table.cell_text(r, at).rstrip()
+                for r in range(table.row_count)}
+        assert rows[free].startswith("░ Meeting: Huddle"), rows
+        lunches = [(i, b) for i, c in enumerate(table._columns) for b in c.away
+                   if b.kind == "lunch"]
+        assert lunches, "the demo gives providers a lunch"
+        at, lunch = lunches[0]
+        row = next(r for r in range(table.row_count) if table._times[r].time() == lunch.start)
+        assert table.cell_text(row, at).startswith("░ Lunch")
+        assert table.cell_text(row + 1, at).rstrip() == "░"
+
+
 async def test_brackets_move_a_day_and_t_comes_back(desk_user) -> None:
     async with _app(desk_user).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
