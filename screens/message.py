@@ -111,7 +111,7 @@ class TakeMessage(FormFields, DeskModal[int | None]):
                 yield Label("Caller", classes="first")
                 yield Input(one_line(self.prefill.caller_name), id="caller_name",
                             max_length=100, classes="name", compact=True)
-                yield Label("is the", classes="next")
+                yield Label("relation", classes="next")
                 yield Input(id="relationship", max_length=40, placeholder="self",
                             classes="short", compact=True)
             yield PatientPicker(
