@@ -55,8 +55,15 @@ def _flag_names(ids: tuple[str, ...]) -> list[triage.Flag]:
     return [known[i] for i in ids if i in known]
 
 
-def _event_line(event: EventRow) -> Text:
-    line = Text(f"{clock.wall(event.at):>5} ", style="dim")
+def _when(instant: datetime, now: datetime) -> str:
+    """`9:30` today, `11/28 21:24` on another day: history spans days."""
+    if clock.local(instant).date() == clock.local(now).date():
+        return clock.wall(instant)
+    return f"{clock.local(instant):%m/%d} {clock.wall(instant)}"
+
+
+def _event_line(event: EventRow, now: datetime) -> Text:
+    line = Text(f"{_when(event.at, now):>5} ", style="dim")
     line.append(f"{_EVENT_WORDS.get(event.action, event.action)} {one_line(event.by)}")
     if event.to and event.action in ("forwarded", "reassigned", "taken"):
         line.append(f" → {one_line(event.to)}")
@@ -80,10 +87,7 @@ def detail_text(row: InboxRow, events: list[EventRow], now: datetime) -> Text:
         text.append(f" {one_line(row.best_time)}")
     text.append(f"\n{row.reason_label} · for {one_line(row.recipient)} · {row.state_label}")
     if row.due_at is not None:
-        due = clock.wall(row.due_at)
-        if row.due_at.date() != now.date():
-            due = f"{clock.local(row.due_at):%m/%d} {due}"
-        text.append(f" · due {due}")
+        text.append(f" · due {_when(row.due_at, now)}")
         if row.overdue:
             text.append(" OVERDUE", style="bold")
     text.append("\n")
@@ -92,7 +96,7 @@ def detail_text(row: InboxRow, events: list[EventRow], now: datetime) -> Text:
         text.append("\n")
         for event in events:
             text.append("\n")
-            text.append_text(_event_line(event))
+            text.append_text(_event_line(event, now))
     return text
 
 

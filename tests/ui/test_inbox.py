@@ -173,3 +173,22 @@ def test_the_chart_draws_each_hour_with_its_count() -> None:
     assert drawn[0].split()[0] == "██" and drawn[0].endswith("4 an hour")  # 9 o'clock: the top
     assert drawn[-2].split()[:4] == ["7", "8", "9", "10"]
     assert drawn[-1].split() == ["·", "·", "4", "2"] + ["·"] * 8
+
+
+def test_history_says_the_day_of_what_was_not_today() -> None:
+    """A message taken last night and answered this morning: "21:24" alone would read as
+    tonight, later than the reply under it."""
+    from datetime import datetime, timezone
+
+    from frontdesk import clock
+    from frontdesk.messages import EventRow
+    from screens.inbox import _event_line
+
+    now = datetime(2026, 11, 29, 15, 0, tzinfo=timezone.utc)  # 10:00 in New York
+    with clock.frozen(now):
+        last_night = _event_line(EventRow(datetime(2026, 11, 29, 2, 24, tzinfo=timezone.utc),
+                                          "Dana Whitfield", "taken", "", "Billing"), now)
+        this_morning = _event_line(EventRow(datetime(2026, 11, 29, 14, 5, tzinfo=timezone.utc),
+                                            "Priya Shah", "replied", "Called back", ""), now)
+    assert last_night.plain.startswith("11/28 21:24 ")
+    assert this_morning.plain.startswith(" 9:05 ")
