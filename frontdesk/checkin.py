@@ -16,8 +16,10 @@ from datetime import date, datetime, time, timedelta
 import peewee as pw
 from dateutil.relativedelta import relativedelta
 
-from frontdesk import audit, clock, db, forms, patients, schedule, telephone
+from frontdesk import (audit, clock, db, estimate, forms, patients, referrals, schedule,
+                       telephone)
 from frontdesk.errors import NotFound
+from frontdesk.estimate import Estimate
 from frontdesk.forms import FormState
 from frontdesk.insurance import coverage_on
 from frontdesk.patients import Patient, phones_of
@@ -27,7 +29,7 @@ from frontdesk.schedule import Appointment, AppointmentType, Status
 from frontdesk.slots import free_slots
 from frontdesk.staff import Staff
 
-__all__ = ["CoverageLine", "CheckInSheet", "sheet", "arrive", "depart", "FOLLOW_UPS",
+__all__ = ["CoverageLine", "Collect", "CheckInSheet", "sheet", "arrive", "depart", "FOLLOW_UPS",
            "Offer", "next_visit_offers", "book_offer", "CAN_ARRIVE", "CAN_DEPART"]
 
 CAN_ARRIVE = (Status.SCHEDULED, Status.CONFIRMED)
@@ -63,6 +65,30 @@ class CoverageLine:
 
 
 @dataclass(frozen=True)
+class Collect:
+    """What to ask for at the window today: the visit's estimate, less what was already
+    paid for the visit, and the balance from before."""
+
+    estimate: Estimate
+    paid_for_visit_cents: int
+    """Copay, deductible and coinsurance already taken for this visit (voids left out)."""
+    balance_cents: int
+    """The prior balance the billing system last sent."""
+
+    @property
+    def visit_due_cents(self) -> int | None:
+        """Still to collect for the visit; None when the estimate is not known."""
+        if self.estimate.patient_cents is None:
+            return None
+        return max(0, self.estimate.patient_cents - self.paid_for_visit_cents)
+
+    @property
+    def total_cents(self) -> int | None:
+        due = self.visit_due_cents
+        return None if due is None else due + max(0, self.balance_cents)
+
+
+@dataclass(frozen=True)
 class CheckInSheet:
     """What the desk goes through with a patient at check-in, read in one go."""
 
@@ -95,6 +121,11 @@ class CheckInSheet:
     alerts: str
     draft: patients.Draft
     """The demographics as the edit form starts from them."""
+    collect: Collect | None = None
+    """What to collect today: the estimate with its working, and the prior balance."""
+    referral: referrals.Standing | None = None
+    """The referral or authorisation the visit uses ("2 of 6 visits left"), or the
+    warning that the plan requires one and none applies."""
 
     @property
     def version(self) -> int:
@@ -170,7 +201,19 @@ def sheet(appointment_id: int, *, by: Staff) -> CheckInSheet:
                                     c.copay_cents) for c in held),
         forms=tuple(due), balance_cents=patient.balance_cents, alerts=patient.alerts,
         draft=_draft(patient, phones),
+        collect=Collect(estimate.for_appointment(row, coverages=held),
+                        _paid_for_visit(row.id), patient.balance_cents),
+        referral=referrals.standing_for(row, coverages=held),
     )
+
+
+def _paid_for_visit(appointment_id: int) -> int:
+    from frontdesk.payments import Payment, Purpose
+
+    for_visit = [Purpose.COPAY.value, Purpose.DEDUCTIBLE.value, Purpose.COINSURANCE.value]
+    return (Payment.select(pw.fn.SUM(Payment.amount_cents))
+            .where((Payment.appointment == appointment_id) & Payment.voided_at.is_null()
+                   & Payment.purpose.in_(for_visit)).scalar() or 0)
 
 
 def arrive(appointment: Appointment, *, verified: bool, version_of_patient: int,
@@ -184,8 +227,13 @@ def arrive(appointment: Appointment, *, verified: bool, version_of_patient: int,
 
 
 def depart(appointment: Appointment, *, by: Staff) -> Appointment:
-    """The visit is done: the patient is checked out, with the time."""
-    return schedule.check_out(appointment, by=by)
+    """The visit is done: the patient is checked out, with the time, and the visit uses
+    one of the referral or authorisation that applies to it (once, however often
+    this is called)."""
+    with db.write():
+        done = schedule.check_out(appointment, by=by)
+        referrals.use_for(done, by=by)
+    return done
 
 
 # -- the next visit -----------------------------------------------------------------

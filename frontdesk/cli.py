@@ -117,7 +117,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     else:
         password = _ask_password()
     person = staff.add_staff(username, name, staff.Role.ADMIN, password, by=None)
-    print(f"Created {target} with administrator {person.username} ({person.name}).")
+    from frontdesk import estimate, insurance
+
+    payers = insurance.load_payers(by=person)
+    codes, _ = estimate.load_fee_schedule(by=person)
+    print(f"Created {target} with administrator {person.username} ({person.name}), "
+          f"{len(payers)} payers and {codes} procedure codes from data/.")
     return EXIT_OK
 
 
@@ -760,6 +765,261 @@ def _add_drawer_commands(sub) -> None:
     report.set_defaults(func=cmd_drawer_report)
 
 
+# -- insurance eligibility: 270 out, 271 in ------------------------------------------
+
+
+def _person_or_command_line(username: str | None):
+    from frontdesk import audit
+
+    return _staff_member(username) if username else audit.COMMAND_LINE
+
+
+def cmd_eligibility_request(args: argparse.Namespace) -> int:
+    from frontdesk import clearinghouse
+    from frontdesk.dates import describe
+
+    if args.mrn and args.days:
+        return _fail("--days goes with --date; --mrn asks about the patient's next visit.",
+                     EXIT_USAGE)
+    _open(args.db)
+    try:
+        by = _person_or_command_line(args.username)
+        if args.mrn:
+            targets = clearinghouse.targets_for_patient(args.mrn)
+            what = f"MRN {args.mrn.strip()}"
+        else:
+            first = _typed_day(args.date, "--date")
+            last = first + timedelta(days=(args.days or 1) - 1)
+            targets = clearinghouse.targets_for_days(first, last)
+            what = describe(first) + (f" to {describe(last)}" if last != first else "")
+    except FrontdeskError as error:
+        return _fail(str(error), EXIT_USAGE)
+    written = clearinghouse.write_270(targets, args.out, by=by)
+    payers = ", ".join(written.payers)
+    print(f"Wrote {written.path}: {written.inquiries} coverage"
+          f"{'s' if written.inquiries != 1 else ''} for {what}, asking {payers} "
+          f"(interchange {written.interchange_control:09d}).")
+    return EXIT_OK
+
+
+def _print_import_outcome(outcome) -> None:
+    from frontdesk.text import one_line
+
+    for found in outcome.files:
+        name = one_line(found.name)
+        if found.state == "refused":
+            print(f"{name}: refused. {one_line(found.message)}")
+            continue
+        if found.state == "already":
+            print(f"{name}: {one_line(found.message)}.")
+            continue
+        print(f"{name}: {found.answers} answer{'s' if found.answers != 1 else ''}, "
+              f"{len(found.stored)} recorded, {len(found.unmatched)} not matched.")
+        for stored in found.stored:
+            line = (f"  {one_line(stored.patient)} (MRN {stored.mrn}), {one_line(stored.payer)}: "
+                    f"{stored.status}")
+            if stored.rejection:
+                line += f": {one_line(stored.rejection)}"
+            print(line + f" [by {stored.matched_by}]")
+        for unmatched in found.unmatched:
+            print(f"  NOT MATCHED to a patient: {one_line(unmatched)}")
+        for warning in found.warnings:
+            print(f"  warning: {one_line(warning)}")
+    print(outcome.summary())
+
+
+def cmd_eligibility_import(args: argparse.Namespace) -> int:
+    from frontdesk import clearinghouse
+
+    _open(args.db)
+    try:
+        by = _person_or_command_line(args.username)
+    except FrontdeskError as error:
+        return _fail(str(error), EXIT_USAGE)
+    files = clearinghouse.files_in(args.files)
+    if not files:
+        return _fail("no 271 files there (a folder is read for "
+                     + ", ".join(clearinghouse.IMPORTABLE) + " files).")
+    outcome = clearinghouse.import_271(files, by=by)
+    _print_import_outcome(outcome)
+    return EXIT_REFUSED if outcome.refused else EXIT_OK
+
+
+def _money_text(cents: int | None) -> str:
+    return "unknown" if cents is None else f"${cents // 100:,}.{cents % 100:02d}"
+
+
+def _print_answer(answer) -> None:
+    from frontdesk.text import one_line
+
+    data = answer.to_json()
+    patient, plan = data["patient"], data["plan"]
+    print(f"{one_line(patient['last'])}, {one_line(patient['first'])}"
+          f"  born {patient['dob'] or 'not given'}  member ID {one_line(patient['member_id'])}"
+          f"  ({patient['relationship']})")
+    print(f"  {data['status'].upper()} with {one_line(data['payer']['name'])}"
+          f" ({one_line(data['payer']['id'])})"
+          + (f", plan {one_line(plan['name'])}" if plan["name"] else ""))
+    for rejection in data["rejections"]:
+        print(f"  rejected at {rejection['loop']}: {rejection['reason']}; "
+              f"{rejection['follow_up']}")
+    for copay in answer.office_visit_copays():
+        print(f"  office copay {_money_text(copay.amount_cents)}"
+              + (f" ({one_line(copay.note)})" if copay.note else ""))
+    for label, accumulator in (("deductible", answer.deductible),
+                               ("out-of-pocket", answer.out_of_pocket)):
+        amounts = accumulator.individual["in"]
+        if amounts.total_cents is None and amounts.remaining_cents is None:
+            amounts = accumulator.individual["unspecified"]
+        if amounts.total_cents is not None or amounts.remaining_cents is not None:
+            print(f"  {label} {_money_text(amounts.total_cents)}, remaining "
+                  f"{_money_text(amounts.remaining_cents)}")
+    for warning in data["warnings"]:
+        print(f"  warning: {one_line(warning)}")
+
+
+def cmd_eligibility_parse(args: argparse.Namespace) -> int:
+    from frontdesk.x12 import parse_271
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        return _fail(f"{args.file} cannot be read: {error.strerror or error}.", EXIT_USAGE)
+    answers = parse_271(data)
+    if args.json:
+        json.dump([answer.to_json() for answer in answers], sys.stdout, ensure_ascii=False,
+                  indent=2)
+        print()
+        return EXIT_OK
+    for answer in answers:
+        _print_answer(answer)
+    return EXIT_OK
+
+
+def _add_eligibility_commands(sub) -> None:
+    check = sub.add_parser("eligibility", help="insurance eligibility: write 270 requests, "
+                                               "import and read 271 answers")
+    check_sub = check.add_subparsers(dest="eligibility_command", metavar="WHAT", required=True)
+    ask = check_sub.add_parser(
+        "request", help="write a 270 asking the payers about the coverages of a day's "
+                        "appointments, or of one patient (IDs from config.toml)")
+    ask.add_argument("--db")
+    whom = ask.add_mutually_exclusive_group(required=True)
+    whom.add_argument("--date", help="the appointments of this day (YYYY-MM-DD, 3/4, tomorrow)")
+    whom.add_argument("--mrn", help="one patient's coverages, for their next visit")
+    ask.add_argument("--days", type=_positive, metavar="N",
+                     help="with --date: N days from that day (default 1)")
+    ask.add_argument("--out", required=True, metavar="FILE", help="the 270 file to write")
+    ask.add_argument("--as", dest="username", metavar="USERNAME",
+                     help="the staff member asking (audited as them; default the OS user)")
+    ask.set_defaults(func=cmd_eligibility_request)
+    answers = check_sub.add_parser(
+        "import", help="record the answers of 271 files (a folder: every "
+                       ".x12/.271/.txt/.edi file in it); exit 1 if a file was refused")
+    answers.add_argument("files", nargs="+", metavar="FILE")
+    answers.add_argument("--db")
+    answers.add_argument("--as", dest="username", metavar="USERNAME",
+                         help="the staff member importing (audited as them)")
+    answers.set_defaults(func=cmd_eligibility_import)
+    read = check_sub.add_parser("parse", help="read a 271 file and print what it says "
+                                              "(nothing is stored)")
+    read.add_argument("file", metavar="FILE")
+    read.add_argument("--json", action="store_true",
+                      help="one JSON object per patient answer, in a list")
+    read.set_defaults(func=cmd_eligibility_parse)
+
+
+# -- the fee schedule behind estimates -------------------------------------------------
+
+
+def cmd_fees_list(args: argparse.Namespace) -> int:
+    from frontdesk import estimate
+    from frontdesk.schedule import AppointmentType
+    from frontdesk.text import one_line
+
+    _open(args.db)
+    fees = estimate.fee_schedule()
+    mapped = estimate.visit_codes()
+    kinds = list(AppointmentType.select().order_by(AppointmentType.id))
+    if args.json:
+        json.dump({"fees": [{"code": f.code, "description": f.description,
+                             "allowed_cents": f.allowed_cents, "active": f.active} for f in fees],
+                   "visit_types": {k.name: mapped[k.id].code_list if k.id in mapped else []
+                                   for k in kinds}}, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return EXIT_OK
+    _print_columns([["Code", "Allowed", "Description"]] + [
+        [f.code, estimate.money(f.allowed_cents), one_line(f.description)] for f in fees])
+    print()
+    _print_columns([["Visit type", "Codes"]] + [
+        [one_line(k.name), mapped[k.id].codes if k.id in mapped else "(none: no estimate)"]
+        for k in kinds])
+    return EXIT_OK
+
+
+def cmd_fees_set(args: argparse.Namespace) -> int:
+    from frontdesk import estimate
+
+    _open(args.db)
+    person = _staff_member(args.username)
+    current = estimate.Fee.get_or_none(estimate.Fee.code == args.code.strip().upper())
+    fee = estimate.set_fee(args.code, description=args.description or (
+        current.description if current else ""), allowed=args.allowed,
+        version=current.version if current else None, by=person)
+    print(f"{fee.code} {fee.description}: allowed {estimate.money(fee.allowed_cents)}.")
+    return EXIT_OK
+
+
+def cmd_fees_map(args: argparse.Namespace) -> int:
+    from frontdesk import estimate
+
+    _open(args.db)
+    mapping = estimate.set_visit_codes(args.visit_type, args.codes, by=_staff_member(args.username))
+    print(f"{args.visit_type}: {mapping.codes}.")
+    return EXIT_OK
+
+
+def cmd_fees_load(args: argparse.Namespace) -> int:
+    from frontdesk import estimate
+
+    _open(args.db)
+    added, mapped = estimate.load_fee_schedule(by=_staff_member(args.username))
+    print(f"{added} procedure codes added and {mapped} visit types given codes from data/; "
+          "what was already set is unchanged.")
+    return EXIT_OK
+
+
+def _add_fee_commands(sub) -> None:
+    fees = sub.add_parser("fees", help="the fee schedule behind cost estimates: procedure "
+                                       "codes, allowed amounts, the codes of each visit type")
+    fees_sub = fees.add_subparsers(dest="fees_command", metavar="WHAT", required=True)
+    show = fees_sub.add_parser("list", help="print the fee schedule and each visit type's codes")
+    show.add_argument("--db")
+    show.add_argument("--json", action="store_true", help="JSON, amounts in cents")
+    show.set_defaults(func=cmd_fees_list)
+    put = fees_sub.add_parser("set", help="add a procedure code or change its allowed amount")
+    put.add_argument("code", help="CPT or HCPCS code: 99213, G0439")
+    put.add_argument("allowed", help="the allowed amount in dollars: 150.00")
+    put.add_argument("--description", help="what the code is (required for a new code)")
+    put.add_argument("--as", dest="username", required=True, metavar="USERNAME",
+                     help="a manager's or administrator's username (audited as them)")
+    put.add_argument("--db")
+    put.set_defaults(func=cmd_fees_set)
+    link = fees_sub.add_parser("map", help="the procedure codes a visit type is expected to bill")
+    link.add_argument("visit_type", help="the visit type's name: \"Follow-up\"")
+    link.add_argument("codes", nargs="+", help="one or more codes already in the schedule")
+    link.add_argument("--as", dest="username", required=True, metavar="USERNAME",
+                      help="a manager's or administrator's username (audited as them)")
+    link.add_argument("--db")
+    link.set_defaults(func=cmd_fees_map)
+    load = fees_sub.add_parser("load", help="add what data/fees.csv and data/visit_codes.csv "
+                                            "have that the clinic has not set yet")
+    load.add_argument("--as", dest="username", required=True, metavar="USERNAME",
+                      help="a manager's or administrator's username (audited as them)")
+    load.add_argument("--db")
+    load.set_defaults(func=cmd_fees_load)
+
+
 # -- wiring -------------------------------------------------------------------------
 
 
@@ -813,6 +1073,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_patient_commands(sub)
     _add_phone_commands(sub)
     _add_drawer_commands(sub)
+    _add_fee_commands(sub)
+    _add_eligibility_commands(sub)
     return parser
 
 

@@ -58,6 +58,36 @@ class Config:
     """The cash drawer this terminal takes payments into."""
     drawer_over_short_threshold_cents: int = 500
     """A drawer off by more than this (in cents) needs a reason and a manager's approval."""
+    eligibility_days_ahead: int = 3
+    """The insurance worklist lists appointments from today through this many days ahead."""
+    verification_fresh_days: int = 30
+    """A coverage verified longer ago than this many days is listed as needing a new check."""
+    eligibility_folder: str = ""
+    """Where the insurance worklist writes 270 files; empty: the user data folder's
+    `eligibility` folder. The screen says where each file went."""
+    practice_name: str = ""
+    """The practice's name as the payers have it, sent in 270 requests; empty: clinic_name."""
+    practice_npi: str = ""
+    """The practice's (group) NPI, sent in 270 requests (NM1*1P, qualifier XX)."""
+    x12_submitter_id: str = ""
+    """The clinic's submitter ID at the clearinghouse (ISA06 and GS02 of a 270)."""
+    x12_submitter_qualifier: str = "ZZ"
+    """What kind of ID x12_submitter_id is (ISA05): ZZ mutually defined, 30 tax ID, 01 DUNS."""
+    x12_receiver_id: str = ""
+    """The clearinghouse's receiver ID (ISA08 and GS03 of a 270)."""
+    x12_receiver_qualifier: str = "ZZ"
+    """What kind of ID x12_receiver_id is (ISA07)."""
+    x12_authorization: str = ""
+    """ISA02, only when the clearinghouse asks for one (ISA01 is then 03)."""
+    x12_security: str = ""
+    """ISA04, the clearinghouse's interchange password, only when it asks for one."""
+    x12_production: bool = False
+    """True once the clearinghouse has approved live files (ISA15 P); False sends test files."""
+    x12_trace_originator: str = ""
+    """TRN03 of each request: "1" followed by the practice's EIN (1043219876), or the ID
+    the clearinghouse assigned."""
+    x12_service_type: str = "30"
+    """What a 270 asks about (EQ01): 30 the whole plan, 98 office visits."""
 
 
 def _check_timezone(value: Any) -> str | None:
@@ -133,6 +163,59 @@ def _check_printer(value: Any) -> str | None:
     return None
 
 
+_X12_DELIMITERS = "*~^:"
+
+
+def _x12_text(width: int, what: str):
+    """An ID or password that goes into a fixed-width X12 field."""
+    def check(value: Any) -> str | None:
+        if (not isinstance(value, str) or len(value) > width or not value.isascii()
+                or not value.isprintable() or any(c in value for c in _X12_DELIMITERS)):
+            return (f"must be {what} of at most {width} letters and digits, "
+                    "without * ~ ^ or :")
+        return None
+
+    return check
+
+
+def _check_qualifier(value: Any) -> str | None:
+    if value not in ("01", "14", "20", "27", "28", "29", "30", "33", "ZZ"):
+        return "must be an ISA ID qualifier such as \"ZZ\", \"30\" or \"01\""
+    return None
+
+
+def _check_npi(value: Any) -> str | None:
+    from frontdesk.providers import npi_is_valid  # only when the file sets an NPI
+
+    if not isinstance(value, str) or (value and not npi_is_valid(value)):
+        return "must be a 10-digit NPI whose check digit is right"
+    return None
+
+
+def _check_service_type(value: Any) -> str | None:
+    from frontdesk.x12.codes import SERVICE_TYPES  # only when the file sets one
+
+    if not isinstance(value, str) or value not in SERVICE_TYPES:
+        return "must be an X12 service type code such as \"30\" (plan) or \"98\" (office visit)"
+    return None
+
+
+def _check_bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _check_folder(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 400 or not value.isprintable():
+        return "must be a folder path"
+    return None
+
+
+def _check_practice(value: Any) -> str | None:
+    if value == "":
+        return None
+    return _check_name(value)
+
+
 def _check_keys(value: Any) -> str | None:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
@@ -159,6 +242,20 @@ _CHECKS = {
     "receipt_printer": _check_printer,
     "drawer": _check_drawer,
     "drawer_over_short_threshold_cents": _whole(0, 100_000),
+    "eligibility_days_ahead": _whole(0, 30),
+    "verification_fresh_days": _whole(1, 365),
+    "eligibility_folder": _check_folder,
+    "practice_name": _check_practice,
+    "practice_npi": _check_npi,
+    "x12_submitter_id": _x12_text(15, "an ID"),
+    "x12_submitter_qualifier": _check_qualifier,
+    "x12_receiver_id": _x12_text(15, "an ID"),
+    "x12_receiver_qualifier": _check_qualifier,
+    "x12_authorization": _x12_text(10, "text"),
+    "x12_security": _x12_text(10, "text"),
+    "x12_production": _check_bool,
+    "x12_trace_originator": _x12_text(10, "an ID"),
+    "x12_service_type": _check_service_type,
 }
 
 

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from peewee import chunked
 
-from frontdesk import (calendar, checkin, clock, db, forms, insurance, messages, patients,
-                       providers, schedule, staff)
+from frontdesk import (calendar, checkin, clock, db, estimate, forms, insurance, messages,
+                       patients, providers, referrals, schedule, staff)
+from frontdesk.dates import short
 from frontdesk.errors import Conflict, FrontdeskError, StorageError
 from frontdesk.paths import reference
 from frontdesk.roles import Role
@@ -456,18 +457,54 @@ def _add_providers(rng: random.Random, count: int, lists: _Lists, admin: staff.S
 
 
 def _add_payers(admin: staff.Staff, setup: datetime) -> list[tuple[insurance.Payer, list[str]]]:
-    rows = csv.DictReader(io.StringIO(reference("payers.csv").read_text(encoding="utf-8")))
     with clock.frozen(setup):
-        return [(insurance.add_payer(r["name"], r["payer_id"], by=admin),
-                 r["plan_types"].replace("Medicare Advantage", "Medicare_Advantage").split())
-                for r in rows]
+        return [(payer, payer.plans) for payer in insurance.load_payers(by=admin)]
+
+
+_MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
+
+
+def _mbi(number: int) -> str:
+    """A Medicare number (MBI) made from `number`, so the demo's draws stay as they were."""
+    out = []
+    for rule in ("1-9", "A", "AN", "0-9", "A", "AN", "0-9", "A", "A", "0-9", "0-9"):
+        alphabet = {"1-9": "123456789", "0-9": "0123456789", "A": _MBI_LETTERS,
+                    "AN": "0123456789" + _MBI_LETTERS}[rule]
+        number, index = divmod(number, len(alphabet))
+        out.append(alphabet[index])
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Subscriber:
+    relationship: str
+    first_name: str
+    last_name: str
+    dob: date
+
+
+def _subscriber(extra: random.Random, patient: patients.Patient, lists: _Lists,
+                today: date) -> _Subscriber | None:
+    """Children are on a parent's plan; some adults on their spouse's."""
+    if patient.dob > today - timedelta(days=18 * 365):
+        relationship, years = "child", extra.randint(24, 42)
+    elif extra.random() < 0.15:
+        relationship, years = "spouse", extra.randint(-6, 6)
+    else:
+        return None
+    first = extra.choice(lists.female if extra.random() < 0.5 else lists.male)
+    born = patient.dob - timedelta(days=365 * years + extra.randint(0, 364))
+    return _Subscriber(relationship, first, patient.last_name, min(born, today))
 
 
 def _add_coverages(rng: random.Random, patient_ids: set[int], payers, desk: staff.Staff,
-                   setup: datetime, ending: random.Random) -> None:
-    """Coverage for the patients booked; `ending` is its own stream, so `rng` draws
-    as it did before plans could end and the book stays the same for a seed."""
+                   setup: datetime, ending: random.Random, extra: random.Random,
+                   lists: _Lists) -> None:
+    """Coverage for the patients booked; `ending` and `extra` (subscribers, specialist
+    copays) are streams of their own, so `rng` draws as it did before and the book
+    stays the same for a seed."""
     copays = (None, 0, 20, 25, 30, 40, 50)
+    entered = clock.local(setup).date()
     with clock.frozen(setup), db.write():
         for patient_id in sorted(patient_ids):
             if rng.random() < 0.1:
@@ -475,15 +512,26 @@ def _add_coverages(rng: random.Random, patient_ids: set[int], payers, desk: staf
             payer, plan_types = rng.choice(payers)
             plan_type = rng.choice(plan_types).replace("_", " ")
             copay = rng.choice(copays)
-            member_id = f"{payer.name[:1].upper()}{rng.randint(10**8, 10**9 - 1)}"
+            number = rng.randint(10**8, 10**9 - 1)
+            member_id = (_mbi(number) if plan_type == insurance.PlanType.MEDICARE
+                         else f"{payer.name[:1].upper()}{number}")
             group_number = f"G{rng.randint(1000, 99999)}" if rng.random() < 0.8 else ""
             effective_on = date(setup.year - rng.randint(0, 6), rng.randint(1, 12), 1)
             ends_on = _ends(ending, setup)
+            patient = patients.Patient.get_by_id(patient_id)
+            subscriber = (None if plan_type.startswith("Medicare")
+                          else _subscriber(extra, patient, lists, entered))
+            specialist = (copay + extra.choice((15, 20, 25)) if copay else copay)
             insurance.add_coverage(
-                patients.Patient.get_by_id(patient_id), payer, plan_type=plan_type,
+                patient, payer, plan_type=plan_type,
                 member_id=member_id, group_number=group_number, effective_on=effective_on,
                 ends_on=ends_on if ends_on and ends_on >= effective_on else None,
-                copay_cents=None if copay is None else copay * 100, by=desk,
+                copay_cents=None if copay is None else copay * 100,
+                specialist_copay_cents=None if specialist is None else specialist * 100,
+                relationship=subscriber.relationship if subscriber else "self",
+                subscriber_first_name=subscriber.first_name if subscriber else "",
+                subscriber_last_name=subscriber.last_name if subscriber else "",
+                subscriber_dob=subscriber.dob if subscriber else None, by=desk,
             )
 
 
@@ -595,6 +643,151 @@ def _add_messages(rng: random.Random, people: dict[str, staff.Staff], patient_id
                 messages.mark(message, state, version=message.version, by=people["desk"])
 
 
+def _specialist_visits(columns: list[providers.Provider], now: datetime
+                       ) -> list[schedule.Appointment]:
+    """Visits to specialists from today on, not yet begun, of patients whose plan requires
+    referrals: today's first."""
+    wanted = [p.id for p in columns if insurance.needs_referral(p.specialty)]
+    if not wanted:
+        return []
+    start, _ = clock.day_bounds(clock.local(now).date())
+    visits = (schedule.Appointment.select()
+              .where(schedule.Appointment.provider.in_(wanted)
+                     & (schedule.Appointment.start >= start)
+                     & schedule.Appointment.status.in_(["scheduled", "confirmed"]))
+              .order_by(schedule.Appointment.start))
+    found, seen = [], set()
+    for visit in visits:
+        held = insurance.coverage_on(visit.patient, clock.local(visit.start).date())
+        if visit.patient_id not in seen and held and held[0].referrals_required:
+            found.append(visit)
+            seen.add(visit.patient_id)
+    return found
+
+
+def _add_referrals(rng: random.Random, desk: staff.Staff, columns: list[providers.Provider],
+                   now: datetime) -> None:
+    """Something in each part of the referral worklist, made through the real form's
+    operation: an HMO patient seeing the specialist soon on a referral with 4 of its 6
+    visits used, a referral ending within the fortnight, one used up, and a prior
+    authorisation still pending past its follow-up date. Other HMO patients booked with
+    the specialist have none: booking one more warns."""
+    visits = _specialist_visits(columns, now)
+    if not visits:
+        return
+    today = clock.local(now).date()
+    primary_care = next((p for p in columns if not insurance.is_specialist(p.specialty)), None)
+    referrer = primary_care.short_name if primary_care else "Primary care"
+
+    def add(visit: schedule.Appointment, days_ago: int, **typed) -> None:
+        held = insurance.coverage_on(visit.patient, clock.local(visit.start).date())
+        draft = referrals.ReferralDraft(coverage_id=held[0].id if held else None,
+                                        from_name=referrer, **typed)
+        with clock.frozen(now - timedelta(days=days_ago, hours=rng.randint(1, 6))):
+            referrals.add_typed(visit.patient_id, draft, by=desk)
+
+    def number() -> str:
+        return f"R{rng.randint(100000, 999999)}"
+
+    first = visits[0]
+    add(first, 60, kind="referral", status="approved", number=number(),
+        to_provider_id=first.provider_id, service="Consult and follow-up visits",
+        units_authorised="6", units_used="4", starts_on=short(today - timedelta(days=60)),
+        ends_on=short(today + timedelta(days=120)))
+    if len(visits) > 1:
+        add(visits[1], 80, kind="referral", status="approved", number=number(),
+            to_specialty=visits[1].provider.specialty, units_authorised="4", units_used="1",
+            starts_on=short(today - timedelta(days=80)),
+            ends_on=short(today + timedelta(days=6)))
+    if len(visits) > 2:
+        add(visits[2], 120, kind="referral", status="approved", number=number(),
+            to_provider_id=visits[2].provider_id, units_authorised="3", units_used="3",
+            starts_on=short(today - timedelta(days=120)),
+            ends_on=short(today + timedelta(days=45)))
+    last = visits[-1] if len(visits) > 3 else first
+    add(last, 10, kind="authorization", status="pending",
+        service="Echocardiogram, transthoracic", to_provider_id=last.provider_id,
+        units_authorised="1", follow_up_on=short(today - timedelta(days=3)),
+        notes="Faxed clinical notes; payer said 5-7 business days.")
+
+
+_DEMO_CLEARINGHOUSE = dict(submitter_id="DEMOCLINIC", receiver_id="DEMOHOUSE",
+                           practice_npi="1234567893", trace_originator="1000000001")
+"""The demo's own clearinghouse IDs: config.toml's are left alone (the x key on the
+insurance worklist says which are missing until the clinic sets its own)."""
+
+
+def _add_verifications(rng: random.Random, desk: staff.Staff, target: Path,
+                       now: datetime) -> None:
+    """The insurance worklist's first days, partly checked: a few coverages verified by
+    hand (one long ago), others asked about in a 270 this morning and answered by the
+    payers' 271s, imported through the real reader: one not active, one rejected."""
+    from frontdesk import clearinghouse, eligibility
+    from frontdesk.x12 import Envelope
+    from frontdesk.x12 import Payer as X12Payer
+    from frontdesk.x12 import Provider as X12Provider
+    from frontdesk.x12.response import Reply, build_271
+
+    first, last = eligibility.window(clock.local(now).date())
+    with clock.frozen(now):
+        visits = [v for v in clearinghouse.targets_for_days(first, last) if v.coverage.rank == 1]
+    if len(visits) < 6:
+        return
+    chosen = rng.sample(visits, min(len(visits) // 2, 16))
+    by_hand, asked = chosen[: len(chosen) // 3], chosen[len(chosen) // 3:]
+    for index, visit in enumerate(by_hand):
+        total = rng.choice((50000, 150000, 300000))
+        with clock.frozen(now - timedelta(days=45 if index == 0 else rng.randint(1, 6),
+                                          hours=rng.randint(0, 5))):
+            eligibility.verify_by_hand(
+                visit.coverage, active=True, office_copay=visit.coverage.copay_cents,
+                specialist_copay=visit.coverage.specialist_copay_cents,
+                deductible_total=total, deductible_remaining=rng.randrange(0, total + 1, 100),
+                coinsurance=rng.choice(("20", "10", "")),
+                reference=str(rng.randint(10**7, 10**8)),
+                representative=rng.choice(("Kelly", "portal", "Sam R.")), by=desk)
+    with clock.frozen(now - timedelta(hours=3)):
+        written = clearinghouse.write_270(
+            asked, target.with_name(f"{target.name}-eligibility-270.x12"), by=desk,
+            chosen=clearinghouse.Settings(practice_name="Demo Clinic", **_DEMO_CLEARINGHOUSE))
+    answers: dict[int, list[Reply]] = {}
+    for index, request in enumerate(eligibility.EligibilityRequest.select()
+                                    .where(eligibility.EligibilityRequest.trace
+                                           .in_(written.traces))
+                                    .order_by(eligibility.EligibilityRequest.id)):
+        coverage, patient = request.coverage, request.coverage.patient
+        other = coverage.subscriber_relationship != "self"
+        subscriber = ((coverage.subscriber_last_name, coverage.subscriber_first_name,
+                       coverage.subscriber_dob) if other
+                      else (patient.last_name, patient.first_name, patient.dob))
+        total = rng.choice((100000, 200000, 350000))
+        answers.setdefault(coverage.payer_id, []).append(Reply(
+            trace=request.trace, member_id=coverage.member_id,
+            last=clearinghouse.x12_text(subscriber[0]),
+            first=clearinghouse.x12_text(subscriber[1]), dob=subscriber[2],
+            dependent_last=clearinghouse.x12_text(patient.last_name) if other else "",
+            dependent_first=clearinghouse.x12_text(patient.first_name) if other else "",
+            dependent_dob=patient.dob if other else None, active=index != 1,
+            plan_name=f"{coverage.plan_type} {coverage.group_number}".strip(),
+            office_copay_cents=coverage.copay_cents,
+            specialist_copay_cents=coverage.specialist_copay_cents,
+            deductible_total_cents=total, deductible_remaining_cents=rng.randrange(0, total, 100),
+            coinsurance_percent=rng.choice((10, 20, 30)), oop_max_cents=total * 3,
+            oop_remaining_cents=rng.randrange(total, total * 3, 100),
+            rejection=("73", "C") if index == 3 else None))
+    files = []
+    for number, (payer_id, replies) in enumerate(answers.items(), 1):
+        payer = insurance.Payer.get_by_id(payer_id)
+        text = build_271(Envelope("DEMOHOUSE", "DEMOCLINIC"),
+                         X12Payer(clearinghouse.x12_text(payer.name), payer.payer_id),
+                         X12Provider("1234567893", "DEMO CLINIC"), replies,
+                         interchange_control=number, group_control=number,
+                         created=clock.local(now - timedelta(hours=2)).replace(tzinfo=None))
+        files.append((f"271-{payer.payer_id}.x12", text.encode("ascii")))
+    with clock.frozen(now - timedelta(hours=1)):
+        clearinghouse.import_271(files, by=desk)
+
+
 def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers_count: int = 6,
           seed: int = 1, days_back: int = 30, days_ahead: int = 30,
           progress: Progress = lambda phase, done, total: None) -> Summary:
@@ -623,6 +816,8 @@ def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers
                  for name, code, minutes, colour, _ in _TYPES]
     weights = [weight for *_, weight in _TYPES]
     payers = _add_payers(admin, setup)
+    with clock.frozen(setup):
+        estimate.load_fee_schedule(by=admin)
 
     patient_ids: list[int] = []
     with clock.frozen(setup):
@@ -633,7 +828,8 @@ def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers
     first, last = today - timedelta(days=days_back), today + timedelta(days=days_ahead)
     plans = _plans(rng, columns, kinds, weights, first, last, now, patient_ids)
     _add_coverages(rng, {p.patient_id for p in plans}, payers, desk, setup,
-                   random.Random(f"{seed}:coverage-ends"))
+                   random.Random(f"{seed}:coverage-ends"),
+                   random.Random(f"{seed}:subscribers"), lists)
     _add_forms(random.Random(f"{seed}:forms"), {p.patient_id for p in plans}, desk, setup, today)
     _add_calendars(random.Random(f"{seed}:calendar"), columns, admin, setup, first, last)
     with db.write():  # one transaction: each operation inside is a savepoint
@@ -642,6 +838,8 @@ def build(path: str | os.PathLike[str], *, patients_count: int = 2000, providers
         _add_payments(random.Random(f"{seed}:payments"), people, today, now)
     _add_messages(random.Random(f"{seed}:messages"), people, patient_ids,
                   {p.patient_id for p in plans if p.day == today}, now)
+    _add_referrals(random.Random(f"{seed}:referrals"), desk, columns, now)
+    _add_verifications(random.Random(f"{seed}:eligibility"), desk, target, now)
     booked = sum(1 for p in plans if p.appointment is not None)
     return Summary(
         path=str(target), staff=[(u, n, r.label, p) for u, n, r, p in DEMO_STAFF],

@@ -34,7 +34,7 @@ from frontdesk.text import one_line, typed
 __all__ = [
     "DENOMINATIONS", "denomination_label", "money", "counted_total",
     "NoOpenDrawer", "SessionState", "Method", "Drawer", "DrawerSession",
-    "drawer_name", "open", "current", "session",
+    "drawer_name", "open", "current", "latest", "session",
     "UnsettledAppointment", "CheckLine", "MethodTotals", "ClosePlan", "close_plan",
     "Count", "counted", "approver", "close",
     "close_report_text", "deposit_slip_text", "close_report_pdf",
@@ -214,6 +214,14 @@ def current(drawer_name: str | None = None) -> DrawerSession | None:
     return (DrawerSession.select(DrawerSession, Drawer).join(Drawer)
             .where((Drawer.name == name) & (DrawerSession.state == SessionState.OPEN.value))
             .first())
+
+
+def latest(drawer_name: str | None = None) -> DrawerSession | None:
+    """The drawer's most recent session, open or closed, or None if it never opened."""
+    name = _chosen(drawer_name)
+    return (DrawerSession.select(DrawerSession, Drawer).join(Drawer)
+            .where(Drawer.name == name)
+            .order_by(DrawerSession.opened_at.desc(), DrawerSession.id.desc()).first())
 
 
 def session(session_id: int) -> DrawerSession:

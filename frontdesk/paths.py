@@ -7,7 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["config_file", "data_dir", "default_database", "demo_database", "reference"]
+__all__ = ["config_file", "data_dir", "default_database", "demo_database", "printouts_dir",
+           "reference"]
 
 APP = "frontdesk"
 
@@ -28,6 +29,11 @@ def data_dir() -> Path:
 def default_database() -> str:
     """The database when neither `--db` nor `FRONTDESK_DB` names one."""
     return os.environ.get("FRONTDESK_DB") or str(data_dir() / "clinic.db")
+
+
+def printouts_dir() -> Path:
+    """Where receipts and drawer reports saved as PDF go: beside the databases."""
+    return data_dir() / "printouts"
 
 
 def demo_database() -> Path:

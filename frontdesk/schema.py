@@ -6,13 +6,16 @@ from frontdesk.audit import AuditEvent, AuditHead
 from frontdesk.changes import ChangeFeedRow
 from frontdesk.counters import Counter
 from frontdesk.drawer import Drawer, DrawerSession
+from frontdesk.eligibility import Eligibility271File, EligibilityRequest, Verification
 from frontdesk.forms import IntakeForm
+from frontdesk.estimate import Fee, VisitCodes
 from frontdesk.insurance import Coverage, Payer
 from frontdesk.messages import Message, MessageEvent, StaffDepartment
 from frontdesk.phones import Call, PhoneLine
 from frontdesk.patients import Patient, PatientContact, PatientNamePart, PatientPhone
 from frontdesk.payments import Payment
 from frontdesk.providers import Provider, ProviderHours
+from frontdesk.referrals import Referral, ReferralUse
 from frontdesk.calendar import Block, OnCall
 from frontdesk.schedule import Appointment, AppointmentChange, AppointmentType
 from frontdesk.waitlist import WaitlistEntry
@@ -49,4 +52,11 @@ MODELS = [
     Drawer,
     DrawerSession,
     Payment,
+    Fee,
+    VisitCodes,
+    Referral,
+    ReferralUse,
+    EligibilityRequest,
+    Eligibility271File,
+    Verification,
 ]

@@ -25,7 +25,14 @@ __all__ = ["Action", "GLOBAL", "TAKE_MESSAGE", "INBOX", "MESSAGE_NOTE", "CALL_LO
            "CALENDAR", "CALENDAR_FORM", "CALENDAR_CONFIRM",
            "CALL", "END_CALL", "FIND_CALLER", "RING_BY_HAND", "LINE_PICKER",
            "NEXT_AVAILABLE", "WAITLIST", "WAITLIST_FORM", "WAITLIST_OFFERS", "SERIES",
-           "BOOK_FORM", "BOOKING_CONFIRM", "OVERRIDE_FORM", "MOVE_TIME", "CANCEL_FORM"]
+           "BOOK_FORM", "BOOKING_CONFIRM", "OVERRIDE_FORM", "MOVE_TIME", "CANCEL_FORM",
+           "CHOICE", "PAYMENT_PURPOSE", "PAYMENT_METHOD", "REFUND_METHOD", "CARD_BRAND",
+           "PAYMENT_FORM", "PRINTOUT", "DRAWER", "OPEN_DRAWER", "COUNT_GRID", "VOID_FORM",
+           "REFUND_FORM", "PAYMENT_HISTORY", "DRAWER_CLOSE", "DAY_REPORT", "DRAWER_ACTIONS",
+           "INSURANCE", "VERIFY_FORM", "IMPORT_ANSWERS", "VERIFICATION", "INSURANCE_DAYS",
+           "ELIGIBILITY_ACTIONS", "COVERAGE", "COVERAGE_FORM", "END_COVERAGE", "PAYERS",
+           "PAYER_FORM", "AUTHORIZATIONS", "REFERRALS", "REFERRAL_FORM",
+           "INSURANCE_AUTHORIZATIONS", "COVERAGE_ACTIONS"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,10 @@ GLOBAL = (
            "Staff accounts: add, deactivate, reset passwords, change roles"),
     Action("app.inbox", "alt+i", "go('inbox')", "Inbox",
            "Phone messages to you and your departments: read, reply, forward, done"),
+    Action("app.drawer", "alt+d", "go('drawer')", "Drawer",
+           "The cash drawer: today's payments, take one, void, refund, open, close, report"),
+    Action("app.insurance", "alt+v", "go('insurance')", "Insurance",
+           "Insurance verification: the coming days' visits, whose coverage needs a check"),
     # The phone lines. Priority: a ringing line must be answerable from inside any field
     # or dialog, and the dialog then waits on that line's own screens.
     *(Action(f"phone.line{n}", f"f{n + 4}", f"line({n})", f"Line {n}",
@@ -258,6 +269,15 @@ PATIENT = (
            "Show the patient's intake forms", show=False),
     Action("patient.book", "b", "book", "Book",
            "Book an appointment for this patient: the provider, day and time typed"),
+    Action("patient.pay", "p", "pay", "Payment",
+           "Take a payment from this patient: what to collect today is filled in"),
+    # Off the key bar, which has no room left for it (F1 and the palette list it).
+    Action("patient.payments", "h", "payments", "Payments",
+           "The patient's payments: receipts, reprints, voids and refunds", show=False),
+    Action("patient.coverage", "i", "coverage", "Coverage",
+           "The patient's insurance coverages: add, edit, end, make primary"),
+    Action("patient.referrals", "r", "referrals", "Referrals",
+           "The patient's referrals and prior authorizations: add, edit, visits left"),
     Action("patient.close", "escape", "close", "Back", "Close the patient's record"),
 )
 
@@ -285,6 +305,13 @@ CHECK_IN = (
            "The patient confirmed the demographics (press again to take it back)"),
     Action("check_in.edit", "e", "edit", "Edit",
            "Edit the demographics with what the patient says"),
+    Action("check_in.pay", "p", "pay", "Payment",
+           "Take a payment: the copay still due (or the balance) is filled in"),
+    Action("check_in.coverage", "i", "coverage", "Coverage",
+           "The patient's coverages, to add or correct one from the card"),
+    # The panel names it on the collect-today line; the key bar has no room.
+    Action("check_in.working", "w", "working", "Working",
+           "Show or hide how the estimate was worked out", show=False),
     Action("check_in.cancel", "escape", "cancel", "Cancel", "Close without checking in"),
 )
 
@@ -307,6 +334,8 @@ CHECK_OUT = (
            "Offer times from six months today", show=False),
     Action("check_out.one_year", "y", "interval('1y')", "1 year",
            "Offer times from a year today", show=False),
+    Action("check_out.pay", "p", "pay", "Payment",
+           "Take a payment: the copay still due (or the balance) is filled in"),
     Action("check_out.done", "escape", "done", "Done",
            "Close without booking; the visit stays checked out"),
 )
@@ -533,13 +562,319 @@ CALL_LOG = (
     Action("call_log.close", "escape", "close", "Close", "Back to the inbox"),
 )
 
+# -- collections and the cash drawer --------------------------------------------------
+
+# Priority, on a line of choices (what a payment is for, how it is paid) with the focus:
+# the key is taken when it arrives, so the keys typed after it reach the next field.
+CHOICE = (
+    Action("choice.previous", "left", "step(-1)", "Previous", "The choice on the left",
+           show=False, palette=False, priority=True),
+    Action("choice.next", "right", "step(1)", "Next", "The choice on the right",
+           show=False, palette=False, priority=True),
+)
+
+# One letter each, shown beside each choice on its line; the form then moves on.
+PAYMENT_PURPOSE = tuple(
+    Action(f"payment_purpose.{value}", key, f"choose('{value}')", words,
+           f"The payment is for the {words}", show=False, palette=False, priority=True)
+    for value, key, words in (("copay", "c", "copay"), ("deductible", "d", "deductible"),
+                              ("coinsurance", "i", "coinsurance"),
+                              ("prior_balance", "b", "prior balance"),
+                              ("prepayment", "p", "prepay")))
+
+PAYMENT_METHOD = tuple(
+    Action(f"payment_method.{value}", key, f"choose('{value}')", value,
+           f"The patient pays by {value}", show=False, palette=False, priority=True)
+    for value, key in (("cash", "c"), ("check", "k"), ("card", "d")))
+
+REFUND_METHOD = tuple(
+    Action(f"refund_method.{value}", key, f"choose('{value}')", words,
+           f"The money goes back {words}", show=False, palette=False, priority=True)
+    for value, key, words in (("cash", "c", "in cash"), ("card", "d", "to the card")))
+
+CARD_BRAND = tuple(
+    Action(f"card_brand.{key_word}", key, f"choose('{brand}')", words, f"The card is {brand}",
+           show=False, palette=False, priority=True)
+    for key_word, key, brand, words in (
+        ("visa", "v", "Visa", "Visa"), ("mastercard", "m", "Mastercard", "Mastercard"),
+        ("amex", "a", "American Express", "Amex"), ("discover", "d", "Discover", "Discover"),
+        ("other", "o", "Other", "Other")))
+
+PAYMENT_FORM = (
+    # Priority: it must take the payment from inside any field.
+    Action("payment_form.take", "ctrl+s", "save", "Take it",
+           "Take the payment, from any field", key_display="^s", priority=True),
+    Action("payment_form.close", "escape", "close", "Close", "Close; nothing is taken",
+           palette=False),
+)
+
+PRINTOUT = (
+    Action("printout.print", "p", "print", "Print",
+           "Print it on the receipt printer (receipt_printer in the configuration)"),
+    Action("printout.pdf", "s", "save_pdf", "Save PDF", "Save it as a PDF file, and say where"),
+    Action("printout.close", "escape", "close", "Close", "Close"),
+)
+
+DRAWER = (
+    Action("drawer.pay", "p", "pay", "Payment",
+           "Take a payment: find the patient, then the amount and how they pay"),
+    Action("drawer.reprint", "r", "reprint", "Reprint",
+           "The receipt of the payment under the cursor again, marked REPRINT"),
+    Action("drawer.void", "v", "void", "Void",
+           "Void the payment under the cursor, saying why (today, drawer still open)"),
+    Action("drawer.refund", "f", "refund", "Refund",
+           "Give money back on a receipt whose drawer is closed"),
+    Action("drawer.open", "o", "open_drawer", "Open",
+           "Open the drawer with its starting float, counted by bill and coin"),
+    Action("drawer.close", "c", "close_drawer", "Close",
+           "Close the drawer: visits settled, cash counted, checks ticked, card batch"),
+    Action("drawer.report", "d", "day_report", "Day report",
+           "The day's report: by method, purpose, provider and staff; voids and refunds"),
+)
+
+OPEN_DRAWER = (
+    # Priority: it must open the drawer from inside any row of the count.
+    Action("open_drawer.open", "ctrl+s", "save", "Open",
+           "Open the drawer with the float counted, from any row", key_display="^s",
+           priority=True),
+    Action("open_drawer.close", "escape", "close", "Close", "Close; the drawer stays shut",
+           palette=False),
+)
+
+COUNT_GRID = (
+    # Priority: the row changes when the arrow arrives, so digits typed after it go there.
+    Action("count_grid.up", "up", "move(-1)", "Up", "The bill or coin above", show=False,
+           palette=False, priority=True),
+    Action("count_grid.down", "down", "move(1)", "Down", "The bill or coin below",
+           show=False, palette=False, priority=True),
+)
+
+VOID_FORM = (
+    Action("void_form.close", "escape", "close", "Keep it", "Close; the payment is not voided",
+           palette=False),
+)
+
+REFUND_FORM = (
+    # Priority: it must refund from inside any field.
+    Action("refund_form.refund", "ctrl+s", "save", "Refund",
+           "Give the money back, from any field", key_display="^s", priority=True),
+    Action("refund_form.close", "escape", "close", "Close", "Close; nothing is refunded",
+           palette=False),
+)
+
+PAYMENT_HISTORY = (
+    Action("payment_history.pay", "p", "pay", "Payment", "Take a payment from this patient"),
+    Action("payment_history.reprint", "r", "reprint", "Reprint",
+           "The receipt of the payment under the cursor again, marked REPRINT"),
+    Action("payment_history.void", "v", "void", "Void",
+           "Void the payment under the cursor, saying why (today, drawer still open)"),
+    Action("payment_history.refund", "f", "refund", "Refund",
+           "Give money back on the payment under the cursor (its drawer closed)"),
+    Action("payment_history.close", "escape", "close", "Back", "Back to the patient"),
+)
+
+DRAWER_CLOSE = (
+    # Priority: the lists take page up and down for themselves.
+    Action("drawer_close.next", "pagedown", "step(1)", "Next step",
+           "Go on to the next step of the close", key_display="PgDn", priority=True),
+    Action("drawer_close.back", "pageup", "step(-1)", "Back",
+           "Back to the step before", key_display="PgUp", priority=True),
+    Action("drawer_close.check_out", "o", "check_out", "Check out",
+           "Check out the patient under the cursor (and offer the next visit)"),
+    Action("drawer_close.no_show", "m", "no_show", "No-show",
+           "The patient under the cursor did not come"),
+    Action("drawer_close.cancel", "x", "cancel", "Cancel visit",
+           "Cancel the appointment under the cursor, saying who or what cancelled"),
+    # Priority (they are off outside the checks step): taken when they arrive, before a
+    # PgDn typed right after moves on.
+    Action("drawer_close.tick", "space", "tick", "Tick",
+           "The check under the cursor is in the drawer (again: it is not)", priority=True),
+    Action("drawer_close.tick_all", "a", "tick_all", "Tick all",
+           "Every check listed is in the drawer", priority=True),
+    # Priority: it must close from inside any field of the summary.
+    Action("drawer_close.close", "ctrl+s", "close_drawer", "Close drawer",
+           "Close the drawer with what was counted (from the summary)", key_display="^s",
+           priority=True),
+    Action("drawer_close.leave", "escape", "leave", "Leave",
+           "Leave without closing (twice when something is counted)"),
+)
+
+DAY_REPORT = (
+    Action("day_report.previous_day", "left_square_bracket", "day(-1)", "Prev day",
+           "The report of the day before", key_display="["),
+    Action("day_report.next_day", "right_square_bracket", "day(1)", "Next day",
+           "The report of the day after", key_display="]"),
+    Action("day_report.today", "t", "today", "Today", "Today's report"),
+    Action("day_report.go_to", "g", "go_to", "Go to",
+           "The report of a date typed as 3/4, 12/1/2026 or yesterday"),
+    Action("day_report.pdf", "s", "save_pdf", "Save PDF",
+           "Save the report as a PDF file, and say where"),
+    Action("day_report.close", "escape", "close", "Close", "Back to the drawer"),
+)
+
+DRAWER_ACTIONS = (CHOICE + PAYMENT_PURPOSE + PAYMENT_METHOD + REFUND_METHOD + CARD_BRAND
+                  + PAYMENT_FORM + PRINTOUT + DRAWER + OPEN_DRAWER + COUNT_GRID + VOID_FORM
+                  + REFUND_FORM + PAYMENT_HISTORY + DRAWER_CLOSE + DAY_REPORT)
+
+
+# -- insurance eligibility -------------------------------------------------------------
+
+INSURANCE = (
+    # Priority: the table's own enter would otherwise hide "Open" from the key bar.
+    Action("insurance.open", "enter", "open", "Open",
+           "Open the newest verification under the cursor: benefits, rejection, what to do",
+           priority=True),
+    Action("insurance.verify", "v", "verify", "Verify",
+           "Verify the coverage under the cursor by hand: what the portal or the payer said"),
+    Action("insurance.request", "x", "request", "Write 270",
+           "Write a 270 asking the payers about every coverage listed, for the clearinghouse"),
+    Action("insurance.import", "i", "import_answers", "Import 271",
+           "Import the payers' 271 answers: a file, or a folder of them"),
+    Action("insurance.patient", "p", "patient", "Patient",
+           "Open the record of the patient under the cursor"),
+    Action("insurance.earlier", "left_square_bracket", "shift(-1)", "Earlier",
+           "Show the days one day earlier", key_display="["),
+    Action("insurance.later", "right_square_bracket", "shift(1)", "Later",
+           "Show the days one day later", key_display="]"),
+    Action("insurance.today", "t", "today", "Today", "Back to today and the days ahead",
+           show=False),
+    Action("insurance.days", "g", "days", "Days",
+           "Show the days typed: 12/3, or 12/3 to 12/8", show=False),
+)
+
+VERIFY_FORM = (
+    # Priority: it must save from inside any field, whatever the field does with keys.
+    Action("verify_form.save", "ctrl+s", "save", "Save",
+           "Save what the payer said, from any field", key_display="^s", priority=True),
+    Action("verify_form.close", "escape", "close", "Close", "Close without saving",
+           palette=False),
+)
+
+IMPORT_ANSWERS = (
+    Action("import_answers.close", "escape", "close", "Close",
+           "Close; what was imported stays imported", palette=False),
+)
+
+VERIFICATION = (
+    Action("verification.raw", "r", "toggle_raw", "Raw lines",
+           "Show or hide the payer's benefit lines as they came in the 271"),
+    Action("verification.close", "escape", "close", "Close", "Back to the worklist"),
+)
+
+INSURANCE_DAYS = (
+    Action("insurance_days.close", "escape", "close", "Close", "Close; the days stay as they were",
+           palette=False),
+)
+
+ELIGIBILITY_ACTIONS = INSURANCE + VERIFY_FORM + IMPORT_ANSWERS + VERIFICATION + INSURANCE_DAYS
+
+
+# -- coverages, payers, referrals and prior authorizations ----------------------------
+
+COVERAGE = (
+    # Priority: the table's own enter would otherwise hide "Edit" from the key bar.
+    Action("coverage.edit", "enter,e", "edit", "Edit", "Edit the coverage under the cursor",
+           priority=True, key_display="⏎"),
+    Action("coverage.add", "a", "add", "Add", "Add a coverage from the patient's card"),
+    Action("coverage.end", "x", "end", "End",
+           "End the coverage under the cursor: the last day it covers (it is kept)"),
+    # Plain digits, named in the line under the list: one key per rank.
+    Action("coverage.primary", "1", "rank(1)", "Primary",
+           "Make the coverage under the cursor primary (the primary moves down)"),
+    Action("coverage.secondary", "2", "rank(2)", "Secondary",
+           "Make the coverage under the cursor secondary", show=False),
+    Action("coverage.tertiary", "3", "rank(3)", "Tertiary",
+           "Make the coverage under the cursor tertiary", show=False),
+    Action("coverage.payers", "p", "payers", "Payers",
+           "The payer list: add, rename, payer IDs, deactivate"),
+    Action("coverage.referrals", "r", "referrals", "Referrals",
+           "The patient's referrals and prior authorizations"),
+    Action("coverage.close", "escape", "close", "Back", "Back to where you were"),
+)
+
+COVERAGE_FORM = (
+    # Priority: it must save from inside any field, whatever the field does with keys.
+    Action("coverage_form.save", "ctrl+s", "save", "Save", "Save the coverage from any field",
+           key_display="^s", priority=True),
+    Action("coverage_form.close", "escape", "close", "Close", "Close without saving",
+           palette=False),
+)
+
+END_COVERAGE = (
+    Action("end_coverage.close", "escape", "close", "Keep it",
+           "Close; the coverage is not ended", palette=False),
+)
+
+PAYERS = (
+    # Priority: the table's own enter would otherwise hide "Edit" from the key bar.
+    Action("payers.edit", "enter,e", "edit", "Edit",
+           "Rename the payer under the cursor or change its payer ID", priority=True,
+           key_display="⏎"),
+    Action("payers.add", "a", "add", "Add", "Add a payer"),
+    Action("payers.active", "d", "toggle_active", "Deactivate",
+           "Deactivate the payer under the cursor (no new coverages), or bring it back"),
+    Action("payers.load", "l", "load", "Load list",
+           "Add the payers shipped with frontdesk (data/payers.csv) that are not listed"),
+    Action("payers.close", "escape", "close", "Back", "Back to the coverages"),
+)
+
+PAYER_FORM = (
+    Action("payer_form.save", "ctrl+s", "save", "Save", "Save the payer from any field",
+           key_display="^s", priority=True),
+    Action("payer_form.close", "escape", "close", "Close", "Close without saving",
+           palette=False),
+)
+
+AUTHORIZATIONS = (
+    # Priority: the table's own enter would otherwise hide "Edit" from the key bar.
+    Action("authorizations.edit", "enter,e", "edit", "Edit",
+           "Open the referral or authorization under the cursor to record the answer",
+           priority=True, key_display="⏎"),
+    Action("authorizations.referrals", "r", "referrals", "Patient's",
+           "All the referrals and authorizations of the patient under the cursor"),
+    Action("authorizations.patient", "o", "patient", "Patient",
+           "Open the record of the patient under the cursor"),
+    Action("authorizations.close", "escape", "close", "Back", "Back to where you were"),
+)
+
+REFERRALS = (
+    # Priority: the table's own enter would otherwise hide "Edit" from the key bar.
+    Action("referrals.edit", "enter,e", "edit", "Edit",
+           "Edit the referral or authorization under the cursor", priority=True,
+           key_display="⏎"),
+    Action("referrals.add", "a", "add", "Add", "Add a referral or a prior authorization"),
+    Action("referrals.worklist", "w", "worklist", "Worklist",
+           "Every patient's referrals and authorizations that need a call: expiring, "
+           "pending past follow-up, used up"),
+    Action("referrals.close", "escape", "close", "Back", "Back to where you were"),
+)
+
+REFERRAL_FORM = (
+    Action("referral_form.save", "ctrl+s", "save", "Save", "Save it from any field",
+           key_display="^s", priority=True),
+    Action("referral_form.close", "escape", "close", "Close", "Close without saving",
+           palette=False),
+)
+
+INSURANCE_AUTHORIZATIONS = (
+    Action("insurance.authorizations", "a", "authorizations", "Auths",
+           "Referrals and prior authorizations to act on: expiring within 14 days, pending "
+           "past follow-up, used up"),
+)
+"""For the Insurance area's screen: the referral worklist is one key from it."""
+
+COVERAGE_ACTIONS = (COVERAGE + COVERAGE_FORM + END_COVERAGE + PAYERS + PAYER_FORM
+                    + AUTHORIZATIONS + REFERRALS + REFERRAL_FORM + INSURANCE_AUTHORIZATIONS)
+
+
 ALL = (GLOBAL + TAKE_MESSAGE + INBOX + MESSAGE_NOTE + CALL_LOG + SCHEDULE + STAFF
        + STAFF_DEPARTMENTS + PATIENT_PICKER + PATIENTS + FORM + DETAIL + AUDIT + CHART_PREP + SIGN_FORMS
        + PATIENT + REGISTER + DUPLICATES + CHECK_IN + CHECK_OUT + WAITING + ROOM
        + CALL + END_CALL + FIND_CALLER + RING_BY_HAND + LINE_PICKER
        + CALENDAR + CALENDAR_FORM + CALENDAR_CONFIRM
        + NEXT_AVAILABLE + WAITLIST + WAITLIST_FORM + WAITLIST_OFFERS + SERIES
-       + BOOK_FORM + BOOKING_CONFIRM + OVERRIDE_FORM + MOVE_TIME + CANCEL_FORM)
+       + BOOK_FORM + BOOKING_CONFIRM + OVERRIDE_FORM + MOVE_TIME + CANCEL_FORM
+       + DRAWER_ACTIONS + ELIGIBILITY_ACTIONS + COVERAGE_ACTIONS)
 
 
 _COLLIDING = {"ctrl+h": "backspace", "ctrl+i": "tab", "ctrl+m": "enter", "ctrl+j": "newline",

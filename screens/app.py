@@ -85,12 +85,26 @@ def _inbox_screen() -> Screen:
     return InboxScreen()
 
 
+def _drawer_screen() -> Screen:
+    from screens.drawer import DrawerScreen  # loaded when first asked for: start-up counts
+
+    return DrawerScreen()
+
+
+def _insurance_screen() -> Screen:
+    from screens.eligibility import InsuranceScreen  # loaded when first asked for
+
+    return InsuranceScreen()
+
+
 AREAS: dict[str, tuple[Callable[..., Screen], Permission]] = {
     "schedule": (ScheduleScreen, Permission.VIEW_PATIENTS),
     "patients": (_patients_screen, Permission.VIEW_PATIENTS),
     "waiting": (_waiting_screen, Permission.VIEW_PATIENTS),
     "staff": (_staff_screen, Permission.MANAGE_STAFF),
     "inbox": (_inbox_screen, Permission.ANSWER_PHONES),
+    "insurance": (_insurance_screen, Permission.VIEW_PATIENTS),
+    "drawer": (_drawer_screen, Permission.TAKE_PAYMENTS),
 }
 """The areas of the desk (Textual modes, one set per person) and who may open each."""
 

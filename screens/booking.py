@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from frontdesk import calendar, clock, config, schedule, waitlist
+from frontdesk import calendar, clock, config, referrals, schedule, waitlist
 from frontdesk.dates import Kind, describe, parse_date, short
 from frontdesk.errors import Conflict, FrontdeskError, InvalidInput
 from frontdesk.lookup import Hit
@@ -56,7 +56,8 @@ class Refusal:
     message: str
     kind: str = "refused"
     """overbook (staff may confirm), outside (a manager may override), taken (something
-    is in the way: the day is read again), refused (anything else)."""
+    is in the way: the day is read again), referral (a warning: staff may go on),
+    refused (anything else)."""
     field: str = ""
 
     @classmethod
@@ -83,6 +84,8 @@ class Answers:
 
     overbook: bool = False
     override_reason: str = ""
+    referral_ok: bool = False
+    """Staff were told the plan wants a referral that is not on file, and went on."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,17 @@ def answer_refusal(screen: Screen, refusal: Refusal, answers: Answers,
     """Ask staff what the refusal allows (overbook? a manager's reason?) and try again
     with the answer; show any other refusal, or the same one when the answer is no."""
     app = screen.app
-    if refusal.kind == "overbook" and not answers.overbook:
+    if refusal.kind == "referral" and not answers.referral_ok:
+        def going_on(yes: bool | None) -> None:
+            if yes:
+                answers.referral_ok = True
+                retry()
+            else:
+                show(Refusal("Not booked: nothing was changed.", "refused"))
+
+        app.push_screen(Confirm(refusal.message + " Book anyway?", yes="y books anyway",
+                                no="n or Esc: not now"), going_on)
+    elif refusal.kind == "overbook" and not answers.overbook:
         def confirmed(yes: bool | None) -> None:
             if yes:
                 answers.overbook = True
@@ -458,8 +471,14 @@ class BookForm(FormFields, DeskModal[int | None]):
     def _book(self, typed: _Typed, answers: Answers) -> None:
         try:
             provider, on, at = _when(typed)
+            patient = Patient.get_by_id(typed.patient_id)
+            if not answers.referral_ok:
+                warning = referrals.referral_warning(patient, provider, on)
+                if warning:
+                    self.post_message(self.Answered(None, refusal=Refusal(warning, "referral")))
+                    return
             appointment = schedule.book(
-                Patient.get_by_id(typed.patient_id), provider,
+                patient, provider,
                 AppointmentType.get_by_id(typed.type_id), on, at, by=self.app.signed_in,
                 reason=typed.reason, note=typed.note, overbook=answers.overbook,
                 override_reason=answers.override_reason)

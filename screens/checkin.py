@@ -24,6 +24,7 @@ from frontdesk.checkin import CheckInSheet, Offer
 from frontdesk.dates import describe, short
 from frontdesk.errors import Conflict, FrontdeskError
 from frontdesk.patients import SEXES, Patient, age
+from frontdesk.roles import Permission, allowed
 from frontdesk.text import one_line
 from screens.actions import CHECK_IN, CHECK_OUT, bindings
 from screens.base import DeskModal, db_work
@@ -76,6 +77,36 @@ def _coverage(sheet: CheckInSheet) -> Text:
     return text
 
 
+def _collect(sheet: CheckInSheet, working: bool) -> Text:
+    """What to ask for today: the visit's estimate less what was paid for it, and the
+    prior balance; with the estimate's working under it when asked for (w)."""
+    c = sheet.collect
+    estimate = c.estimate
+    text = Text()
+    total = c.total_cents
+    if total is not None:
+        text.append(f"{money(total)} today", style="bold yellow" if total else "bold green")
+        text.append(": ")
+    if estimate.known:
+        text.append(f"estimate {money(estimate.patient_cents)}")
+        if c.paid_for_visit_cents:
+            text.append(f" less {money(c.paid_for_visit_cents)} paid")
+    else:
+        text.append(estimate.headline[0].lower() + estimate.headline[1:], style="bold yellow")
+    if c.balance_cents > 0:
+        text.append(f" + balance {money(c.balance_cents)}")
+    text.append("  w: working" if not working else "", style="dim")
+    if working:
+        for line in estimate.working:
+            text.append(f"\n· {one_line(line)}", style="dim")
+    return text
+
+
+def _referral(sheet: CheckInSheet) -> Text:
+    standing = sheet.referral
+    return Text(one_line(standing.text), style="bold yellow" if standing.warning else "")
+
+
 def _forms(sheet: CheckInSheet) -> Text:
     due = sheet.forms_due
     if not due:
@@ -96,7 +127,7 @@ def _demographics(sheet: CheckInSheet) -> list[tuple[str, Text | str]]:
     ]
 
 
-def _sheet_table(sheet: CheckInSheet) -> Table:
+def _sheet_table(sheet: CheckInSheet, working: bool = False) -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True, width=12)
     grid.add_column(ratio=1)
@@ -110,7 +141,11 @@ def _sheet_table(sheet: CheckInSheet) -> Table:
         grid.add_row(label, value)
     grid.add_row("Coverage", _coverage(sheet))
     grid.add_row("Forms due", _forms(sheet))
-    if sheet.balance_cents > 0:
+    if sheet.referral is not None:
+        grid.add_row(sheet.referral.label, _referral(sheet))
+    if sheet.collect is not None:
+        grid.add_row("Collect", _collect(sheet, working))
+    elif sheet.balance_cents > 0:
         grid.add_row("Balance", Text(f"{money(sheet.balance_cents)} · collect today",
                                      style="bold yellow"))
     if sheet.alerts:
@@ -146,6 +181,8 @@ class CheckInPanel(DeskModal[bool]):
         self.sheet: CheckInSheet | None = None
         self.confirmed = False
         """Staff went through the demographics with the patient: saved with the arrival."""
+        self.working = False
+        """The estimate's working is shown under what to collect (w)."""
         self._busy = False
 
     def compose(self) -> ComposeResult:
@@ -169,7 +206,7 @@ class CheckInPanel(DeskModal[bool]):
         sheet = self.sheet = message.sheet
         self.query_one("#card").border_title = (
             f"Check in · {one_line(sheet.patient)} · MRN {one_line(sheet.mrn)}")
-        self.query_one("#sheet", Static).update(_sheet_table(sheet))
+        self.query_one("#sheet", Static).update(_sheet_table(sheet, self.working))
         self._show_confirmed()
         self.refresh_bindings()
 
@@ -186,6 +223,12 @@ class CheckInPanel(DeskModal[bool]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("arrive", "confirm", "edit"):
             return None if self.sheet is None or self._busy else True
+        if action in ("coverage", "working"):
+            return None if self.sheet is None else True
+        if action == "pay":
+            if not allowed(self.app.signed_in, Permission.TAKE_PAYMENTS):
+                return False
+            return None if self.sheet is None else True
         return True
 
     # -- actions ----------------------------------------------------------------------
@@ -212,6 +255,29 @@ class CheckInPanel(DeskModal[bool]):
             self.confirmed = True
             self._say("")
             self._load()
+
+    def action_pay(self) -> None:
+        if self.sheet is None:
+            return
+        from screens.payment import take_payment  # not at start-up
+
+        take_payment(self.app, appointment_id=self.sheet.appointment.id, then=self._paid)
+
+    def _paid(self, payment_id: int | None) -> None:
+        if payment_id is not None:
+            self._load()  # what is owed and due, as it now is
+
+    def action_coverage(self) -> None:
+        if self.sheet is None:
+            return
+        from screens.coverage import CoverageScreen  # not at start-up
+
+        self.app.push_screen(CoverageScreen(self.sheet.patient_id), lambda _: self._load())
+
+    def action_working(self) -> None:
+        self.working = not self.working
+        if self.sheet is not None:
+            self.query_one("#sheet", Static).update(_sheet_table(self.sheet, self.working))
 
     def action_arrive(self) -> None:
         if self.sheet is None or self._busy:
@@ -389,7 +455,14 @@ class CheckOutPanel(DeskModal[bool]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "book":
             return None if self._busy or not self.offers else True
+        if action == "pay":
+            return allowed(self.app.signed_in, Permission.TAKE_PAYMENTS)
         return True
+
+    def action_pay(self) -> None:
+        from screens.payment import take_payment  # not at start-up
+
+        take_payment(self.app, appointment_id=self.appointment_id)
 
     def action_book(self) -> None:
         offer = self._highlighted()

@@ -240,6 +240,8 @@ class PatientScreen(DeskScreen):
             if not allowed(self.app.signed_in, Permission.SCHEDULE):
                 return False
             return None if self.record is None else True
+        if action == "pay":
+            return allowed(self.app.signed_in, Permission.TAKE_PAYMENTS)
         return True
 
     # -- actions ----------------------------------------------------------------------
@@ -279,6 +281,30 @@ class PatientScreen(DeskScreen):
         self.app.push_screen(BookForm(patient_id=r.id, patient_name=r.filed_name,
                                       patient_about=f"born {short(r.dob)}  MRN {r.mrn}"),
                              lambda booked: booked is not None and self._load())
+
+    def action_pay(self) -> None:
+        from screens.payment import take_payment  # not at start-up
+
+        take_payment(self.app, patient_id=self.patient_id, then=self._paid)
+
+    def _paid(self, payment_id: int | None) -> None:
+        if payment_id is not None:
+            self._load()  # the balance, as it now is
+
+    def action_payments(self) -> None:
+        from screens.payment_history import PaymentHistory  # not at start-up
+
+        self.app.push_screen(PaymentHistory(self.patient_id), lambda _: self._load())
+
+    def action_coverage(self) -> None:
+        from screens.coverage import CoverageScreen  # not at start-up
+
+        self.app.push_screen(CoverageScreen(self.patient_id), lambda _: self._load())
+
+    def action_referrals(self) -> None:
+        from screens.authorizations import PatientReferrals  # not at start-up
+
+        self.app.push_screen(PatientReferrals(self.patient_id))
 
     def action_verify(self) -> None:
         if self.record is not None:

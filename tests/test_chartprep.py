@@ -94,8 +94,9 @@ def test_coverage_ended_or_not_yet_started_is_a_gap(clinic):
     insurance.add_coverage(clinic.john, payer, plan_type="PPO", member_id="A2",
                            effective_on=date(2027, 1, 1), by=clinic.desk)
     assert _row(chartprep.worklist(TOMORROW), visit).coverage == "Cigna coverage ended 10/31/2026"
+    # Until the one from 1/1/2027 starts: two primaries never overlap.
     insurance.add_coverage(clinic.john, payer, plan_type="PPO", member_id="A3",
-                           effective_on=TOMORROW, by=clinic.desk)
+                           effective_on=TOMORROW, ends_on=date(2026, 12, 31), by=clinic.desk)
     assert _row(chartprep.worklist(TOMORROW), visit).coverage == ""
 
 

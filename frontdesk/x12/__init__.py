@@ -20,7 +20,16 @@ from .eligibility import (
     parse_271,
     parse_cents,
 )
-from .request import Dependent, Envelope, Inquiry, Payer, Provider, build_270
+from .request import (
+    Batch,
+    Dependent,
+    Envelope,
+    Inquiry,
+    Payer,
+    Provider,
+    build_270,
+    build_270_batches,
+)
 from .segments import (
     Delimiters,
     Segment,
@@ -35,6 +44,7 @@ __all__ = [
     "Accumulator",
     "Amounts",
     "Answer",
+    "Batch",
     "Benefit",
     "Coinsurance",
     "Copay",
@@ -54,6 +64,7 @@ __all__ = [
     "Transaction",
     "X12Error",
     "build_270",
+    "build_270_batches",
     "codes",
     "parse_271",
     "parse_cents",

@@ -1,10 +1,10 @@
 """Writer for 005010X279A1 270 eligibility requests.
 
-One interchange, one functional group, one transaction: the payer (HL 20),
-the practice (HL 21), then one subscriber (HL 22) per inquiry, with a
-dependent (HL 23) under it when the patient is a dependent without their
-own member ID.  Control numbers are passed in; keeping them unique and
-persisted is the caller's job.
+One interchange and one functional group; in it one transaction per payer
+(``Batch``): the payer (HL 20), the practice (HL 21), then one subscriber
+(HL 22) per inquiry, with a dependent (HL 23) under it when the patient is a
+dependent without their own member ID.  Control numbers are passed in;
+keeping them unique and persisted is the caller's job.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from datetime import date, datetime
 
 from frontdesk.errors import InvalidInput
 
-__all__ = ["Dependent", "Envelope", "Inquiry", "Payer", "Provider", "build_270"]
+__all__ = ["Batch", "Dependent", "Envelope", "Inquiry", "Payer", "Provider", "build_270",
+           "build_270_batches"]
 
 VERSION = "005010X279A1"
 _ISA_VERSION = "00501"
 _ELEMENT, _REPETITION, _COMPONENT, _TERMINATOR = "*", "^", ":", "~"
 _DELIMITERS = (_ELEMENT, _REPETITION, _COMPONENT, _TERMINATOR)
 _MAX_CONTROL = 999_999_999
-_TRANSACTION_CONTROL = "0001"
+_TRANSACTION_CONTROL = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,20 @@ class Inquiry:
     service_types: Sequence[str] = ("30",)
     service_date: date | None = None
     gender: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One payer's inquiries: one ST..SE transaction of the file.
+
+    ``control`` is ST02/SE02 (written with at least four digits);
+    ``reference`` is BHT03 and defaults to the group control number.
+    """
+
+    payer: Payer
+    inquiries: Sequence[Inquiry]
+    control: int = _TRANSACTION_CONTROL
+    reference: str = ""
 
 
 @dataclass(slots=True)
@@ -172,9 +187,7 @@ def _isa(envelope: Envelope, created: datetime, control: int) -> str:
     return _ELEMENT.join(fields)
 
 
-def _header(
-    writer: _Writer, envelope: Envelope, created: datetime, group: int, reference: str
-) -> None:
+def _group_header(writer: _Writer, envelope: Envelope, created: datetime, group: int) -> None:
     writer.add(
         "GS",
         "HS",
@@ -188,7 +201,10 @@ def _header(
         "X",
         VERSION,
     )
-    writer.add("ST", "270", _TRANSACTION_CONTROL, VERSION)
+
+
+def _transaction_header(writer: _Writer, created: datetime, control: str, reference: str) -> None:
+    writer.add("ST", "270", control, VERSION)
     # 0022 = information source, receiver, subscriber hierarchy; 13 = request.
     writer.add(
         "BHT",
@@ -323,24 +339,59 @@ def build_270(
     ``line_breaks`` puts a newline after each "~", which clearinghouses
     accept and people can read.
     """
-    if not inquiries:
+    return build_270_batches(
+        envelope,
+        provider,
+        [Batch(payer, inquiries, _TRANSACTION_CONTROL, reference or "")],
+        interchange_control=interchange_control,
+        group_control=group_control,
+        created=created,
+        line_breaks=line_breaks,
+    )
+
+
+def build_270_batches(
+    envelope: Envelope,
+    provider: Provider,
+    batches: Sequence[Batch],
+    *,
+    interchange_control: int,
+    group_control: int,
+    created: datetime | None = None,
+    line_breaks: bool = True,
+) -> str:
+    """One 270 file for several payers: a transaction per ``Batch``.
+
+    Every batch needs at least one inquiry and its own control number.
+    """
+    if not batches:
         raise ValueError("a 270 needs at least one inquiry")
-    for inquiry in inquiries:
-        _check(inquiry)
+    controls = [batch.control for batch in batches]
+    if len(set(controls)) != len(controls):
+        raise ValueError(f"transaction control numbers repeat: {controls}")
+    for batch in batches:
+        if not batch.inquiries:
+            raise ValueError("a 270 needs at least one inquiry")
+        for inquiry in batch.inquiries:
+            _check(inquiry)
     if not provider.trace_originator.strip():
         raise ValueError("the provider needs a trace originator ID (TRN03)")
     created = created or datetime.now()
     interchange_control = _control(interchange_control, "interchange control number")
     group_control = _control(group_control, "group control number")
     writer = _Writer()
-    _header(writer, envelope, created, group_control, reference or str(group_control))
-    _payer_and_provider(writer, payer, provider)
-    number = 3
-    for inquiry in inquiries:
-        number = _subscriber(writer, inquiry, provider, number)
-    # SE counts ST through SE; the GS header is the only earlier segment.
-    writer.add("SE", str(len(writer.segments)), _TRANSACTION_CONTROL)
-    writer.add("GE", "1", str(group_control))
+    _group_header(writer, envelope, created, group_control)
+    for batch in batches:
+        control = f"{_control(batch.control, 'transaction control number'):04d}"
+        first = len(writer.segments)
+        _transaction_header(writer, created, control, batch.reference or str(group_control))
+        _payer_and_provider(writer, batch.payer, provider)
+        number = 3
+        for inquiry in batch.inquiries:
+            number = _subscriber(writer, inquiry, provider, number)
+        # SE counts its transaction's segments from ST through SE itself.
+        writer.add("SE", str(len(writer.segments) - first + 1), control)
+    writer.add("GE", str(len(batches)), str(group_control))
     writer.add("IEA", "1", f"{interchange_control:09d}")
     separator = _TERMINATOR + ("\n" if line_breaks else "")
     body = [_isa(envelope, created, interchange_control), *writer.segments]

@@ -43,10 +43,11 @@ class TestCheckIn:
         verified 3/4/2025 by Dana Whitfield" with a yellow "⚠ not this year"; Born,
         Phone, Address, Email indented under it; Coverage (payer, plan type, member
         id, copay or "copay unknown", or a yellow "none on file"); Forms due in bold;
-        Balance "$40.00 · collect today" in yellow; Alert "Needs a Spanish
-        interpreter" in reverse red. Below: "[ ] Demographics confirmed with the
-        patient  (v)". The key bar reads ⏎ Arrived, v Confirmed, e Edit, esc Cancel;
-        nothing is cut off at 80x24."""
+        Collect "$40.00 today: estimate $0.00 + balance $40.00  w: working" (the
+        estimate from the card's $0.00 copay, the total in yellow); Alert "Needs a
+        Spanish interpreter" in reverse red. Below: "[ ] Demographics confirmed with
+        the patient  (v)". The key bar reads ⏎ Arrived, v Confirmed, e Edit, p Payment,
+        i Coverage, esc Cancel; nothing is cut off at 80x24."""
         appointment = _first(Status.SCHEDULED, forms_due=True)
         desk = staff.Staff.get(staff.Staff.username == FRONT_DESK_USER)
         Patient.update(alerts="Needs a Spanish interpreter", balance_cents=4000,
