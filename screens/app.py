@@ -13,7 +13,7 @@ from textual.containers import Center
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from frontdesk import changes, clock, config, staff
@@ -107,6 +107,13 @@ AREAS: dict[str, tuple[Callable[..., Screen], Permission]] = {
     "drawer": (_drawer_screen, Permission.TAKE_PAYMENTS),
 }
 """The areas of the desk (Textual modes, one set per person) and who may open each."""
+
+EDITING_KEYS = frozenset({
+    "backspace", "delete", "left", "right", "home", "end", "up", "down",
+    "shift+left", "shift+right", "shift+home", "shift+end", "ctrl+left", "ctrl+right",
+    "ctrl+w", "ctrl+u", "ctrl+k", "ctrl+a", "ctrl+e", "ctrl+d",
+})
+"""Keys a text box edits or moves its cursor with, which must act in the order typed."""
 
 
 class FrontdeskApp(PhoneDesk, App):
@@ -266,7 +273,26 @@ class FrontdeskApp(PhoneDesk, App):
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
                               events.MouseScrollUp, events.Paste)):
             self._last_activity = clock.now()
+        if isinstance(event, events.Key) and not event.is_forwarded and await self._edit_now(event):
+            return
         await super().on_event(event)
+
+    async def _edit_now(self, event: events.Key) -> bool:
+        """Run a text box's own editing key (backspace, arrows...) in typing order.
+
+        Textual types a character as soon as the box gets it, but runs a box's bindings only
+        after the key has bubbled back up to the app: in a burst (fast typing over SSH),
+        "20⌫5" came out as "25"-less-the-last, "2". Same box, same binding, no reordering.
+        """
+        focused = self.focused
+        if event.key not in EDITING_KEYS or not isinstance(focused, (Input, TextArea)):
+            return False
+        bound = self.screen.active_bindings.get(event.key)
+        if bound is None or bound.node is not focused or bound.binding.priority:
+            return False  # someone else's binding for the key: the usual route decides
+        if bound.enabled:  # through the box's own queue, behind the characters it has yet to type
+            focused.call_later(self.run_action, bound.binding.action, focused)
+        return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quit", "focus_next", "focus_previous"):

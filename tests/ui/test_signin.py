@@ -124,3 +124,17 @@ async def test_a_fast_typist_never_puts_the_password_in_the_username_box(demo_db
         await settle(pilot)
         assert isinstance(pilot.app.screen, ScheduleScreen)
         assert pilot.app.signed_in.username == "desk"
+
+
+async def test_editing_keys_in_a_burst_act_in_the_order_typed(demo_db) -> None:
+    """Over SSH a fast typist's keys arrive together. Textual types characters at once but
+    ran a box's own keys (backspace, arrows) only after they bubbled up, so "desk⌫30"
+    came out "desk3". The app runs them in order."""
+    async with FrontdeskApp().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst = [*"desk", "backspace", *"30", "home", "delete", "X", "end", "left",
+                 "backspace", "!"]
+        for key in burst:
+            pilot.app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#username", Input).value == "Xes!0"
