@@ -589,6 +589,9 @@ class CollectToday:
     paid_today_cents: int
     suggested_cents: int
     suggested_purpose: str
+    visit_words: str = "copay"
+    """What the visit's amount is: "copay" (as on the card, no visit in hand) or
+    "estimate" (the visit's estimated share, the same figure check-in shows)."""
 
 
 def _todays_appointment(patient_id: int) -> Appointment | None:
@@ -601,7 +604,8 @@ def _todays_appointment(patient_id: int) -> Appointment | None:
 
 def collect_today(patient: Patient | int, appointment: Appointment | int | None = None
                   ) -> CollectToday:
-    """What the desk should ask for at check-in: the copay still due, else the balance."""
+    """What the desk should ask for at check-in: the visit's estimated share still due
+    (the card's copay when there is no visit today), else the prior balance."""
     from frontdesk import insurance
 
     patient = Patient.get_by_id(patient if isinstance(patient, int) else patient.id)
@@ -613,21 +617,32 @@ def collect_today(patient: Patient | int, appointment: Appointment | int | None 
     paid_today = (Payment.select(pw.fn.SUM(Payment.amount_cents))
                   .where(kept & (Payment.taken_at >= start) & (Payment.taken_at < end))
                   .scalar() or 0)
-    copays = kept & (Payment.purpose == Purpose.COPAY.value) & (
+    visit_purposes = (Purpose.COPAY, Purpose.DEDUCTIBLE, Purpose.COINSURANCE)
+    copays = kept & (Payment.purpose.in_([
+        p.value for p in (visit_purposes if appointment is not None else (Purpose.COPAY,))])) & (
         (Payment.appointment == appointment.id) if appointment is not None
         else ((Payment.taken_at >= start) & (Payment.taken_at < end)))
     copay_paid = Payment.select(pw.fn.SUM(Payment.amount_cents)).where(copays).scalar() or 0
-    coverages = insurance.coverage_on(patient, clock.today())
-    copay = coverages[0].copay_cents if coverages else None
+    words, purpose_of_visit = "copay", Purpose.COPAY
+    if appointment is not None:  # the visit's estimate: what check-in shows, to the cent
+        from frontdesk import estimate
+
+        expected = estimate.for_appointment(appointment)
+        copay, words = expected.patient_cents, "estimate"
+        if expected.parts:
+            purpose_of_visit = Purpose(max(expected.parts, key=lambda part: part[1])[0])
+    else:
+        coverages = insurance.coverage_on(patient, clock.today())
+        copay = coverages[0].copay_cents if coverages else None
     due = None if copay is None else max(0, copay - copay_paid)
     if due:
-        suggested, purpose = due, Purpose.COPAY
+        suggested, purpose = due, purpose_of_visit
     elif patient.balance_cents > 0:
         suggested, purpose = patient.balance_cents, Purpose.PRIOR_BALANCE
     else:
         suggested, purpose = 0, Purpose.COPAY
     return CollectToday(patient.balance_cents, copay, copay_paid, due, paid_today, suggested,
-                        purpose.value)
+                        purpose.value, words)
 
 
 # -- balances from the billing system ---------------------------------------------------

@@ -153,12 +153,13 @@ def _read_payer(patient_id: int | None, appointment_id: int | None) -> _Payer:
 
 def _collect_line(collect: payments.CollectToday) -> Text:
     parts: list[Text] = []
+    words = collect.visit_words
     if collect.copay_cents is None:
-        parts.append(Text("copay unknown", style="yellow"))
+        parts.append(Text(f"{words} unknown", style="yellow"))
     elif collect.copay_due_cents:
-        parts.append(Text(f"copay {money(collect.copay_due_cents)} due", style="bold"))
+        parts.append(Text(f"{words} {money(collect.copay_due_cents)} due", style="bold"))
     else:
-        parts.append(Text(f"copay {money(collect.copay_cents)} paid"))
+        parts.append(Text(f"{words} {money(collect.copay_cents)} paid"))
     if collect.balance_cents > 0:
         parts.append(Text(f"prior balance {money(collect.balance_cents)}", style="bold"))
     elif collect.balance_cents < 0:

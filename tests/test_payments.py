@@ -327,3 +327,22 @@ def test_collect_today_asks_for_the_copay_then_the_balance(clinic, opened):
     assert (due.suggested_cents, due.suggested_purpose) == (4000, "prior_balance")
     john = payments.collect_today(clinic.john.id)
     assert (john.copay_cents, john.copay_due_cents, john.suggested_cents) == (None, None, 0)
+
+
+def test_collect_today_asks_for_what_check_in_shows_once_benefits_are_verified(clinic, opened):
+    """The card says $25; the payer's portal said $30. The payment form must suggest the
+    figure check-in shows ($30, the estimate), not the card's."""
+    from datetime import time
+
+    from frontdesk import checkin, eligibility, insurance, schedule
+    from tests.conftest import TODAY
+
+    visit = schedule.book(clinic.maria, clinic.patel, clinic.follow_up, TODAY, time(11),
+                          by=clinic.desk)
+    primary = insurance.coverage_on(clinic.maria, TODAY)[0]
+    eligibility.verify_by_hand(primary, active="y", office_copay="30", by=clinic.desk)
+    due = payments.collect_today(clinic.maria, visit)
+    shown = checkin.sheet(visit.id, by=clinic.desk).collect
+    assert (due.copay_cents, due.copay_due_cents, due.visit_words) == (3000, 3000, "estimate")
+    assert due.copay_due_cents == shown.visit_due_cents
+    assert (due.suggested_cents, due.suggested_purpose) == (3000, "copay")

@@ -66,7 +66,7 @@ async def test_cash_with_change_at_check_in_then_voided_from_the_drawer(desk_use
         form = pilot.app.screen
         assert isinstance(form, PaymentForm)
         text = screen_text(pilot)
-        assert f"copay {drawer.money(due)} due" in text
+        assert f"estimate {drawer.money(due)} due" in text
         assert _field(pilot, "#amount") == f"{due // 100}.{due % 100:02d}"
         assert form.query_one("#purpose").value == "copay"
         # The amount is right: on to what it is for (copay, kept), cash, the tendered.
