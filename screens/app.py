@@ -109,7 +109,7 @@ AREAS: dict[str, tuple[Callable[..., Screen], Permission]] = {
 """The areas of the desk (Textual modes, one set per person) and who may open each."""
 
 EDITING_KEYS = frozenset({
-    "backspace", "delete", "left", "right", "home", "end", "up", "down",
+    "backspace", "delete", "left", "right", "home", "end",
     "shift+left", "shift+right", "shift+home", "shift+end", "ctrl+left", "ctrl+right",
     "ctrl+w", "ctrl+u", "ctrl+k", "ctrl+a", "ctrl+e", "ctrl+d",
 })
