@@ -4,6 +4,8 @@ database), and a demo clinic built once per session and copied per test."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -111,13 +113,24 @@ DEMO_SEED = 7
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo clinic, built once per test session at the frozen instant."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    with clock.frozen(NOW):
-        config.use(config.Config(timezone=ZONE))
-        demo.build(path, patients_count=DEMO_PATIENTS, providers_count=DEMO_PROVIDERS,
-                   seed=DEMO_SEED)
-    db.close_database()
+    """The demo clinic, built once per test run at the frozen instant.
+
+    With xdist the workers share one build (the first builds it under a lock, the others
+    wait and copy): building it takes about 20 s of a core each time.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by every worker of this run, and by no other run
+    path = root / "demo-template.db"
+    with open(root / "demo-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "demo-template.built").exists():
+            with clock.frozen(NOW):
+                config.use(config.Config(timezone=ZONE))
+                demo.build(path, patients_count=DEMO_PATIENTS, providers_count=DEMO_PROVIDERS,
+                           seed=DEMO_SEED)
+            db.close_database()
+            (root / "demo-template.built").touch()
     return path
 
 
