@@ -22,7 +22,7 @@ debug: $(PY)
 
 # The default test run (the same as CI).
 test: $(PY)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 3
 
 # Review and accept changed snapshots: open every SVG in the report first.
 snapshots: $(PY)
