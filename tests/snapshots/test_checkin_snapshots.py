@@ -12,8 +12,9 @@ from frontdesk.demo import FRONT_DESK_USER
 from frontdesk.patients import Patient
 from frontdesk.schedule import Status
 from screens.app import FrontdeskApp
+from screens.schedule import ScheduleScreen
 from tests.conftest import TODAY
-from tests.ui.helpers import grid, settle
+from tests.ui.helpers import grid, settle, until
 
 
 def _first(status: Status, *, forms_due: bool = False) -> schedule.DayAppointment:
@@ -31,6 +32,12 @@ def _pressing(appointment: schedule.DayAppointment, key: str):
         await pilot.pause()
         await pilot.press(key)
         await settle(pilot)
+        if key == "o":  # the schedule behind shows the visit gone by the next look
+            behind = next(s for s in pilot.app.screen_stack if isinstance(s, ScheduleScreen))
+            await until(pilot, lambda: any(
+                a.id == appointment.id and a.status is Status.CHECKED_OUT
+                for a in behind.grid.day.appointments))
+            await settle(pilot)
 
     return opened
 
