@@ -830,7 +830,7 @@ AUTHORIZATIONS = (
     Action("authorizations.edit", "enter,e", "edit", "Edit",
            "Open the referral or authorization under the cursor to record the answer",
            priority=True, key_display="⏎"),
-    Action("authorizations.referrals", "r", "referrals", "Patient's",
+    Action("authorizations.referrals", "r", "referrals", "This patient's",
            "All the referrals and authorizations of the patient under the cursor"),
     Action("authorizations.patient", "o", "patient", "Patient",
            "Open the record of the patient under the cursor"),
