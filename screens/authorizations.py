@@ -29,7 +29,7 @@ from frontdesk.schedule import AppointmentType
 from frontdesk.text import one_line
 from screens.actions import (AUTHORIZATIONS, FORM, INSURANCE_AUTHORIZATIONS, REFERRAL_FORM,
                              REFERRALS, bindings)
-from screens.base import DeskModal, DeskScreen, FormFields, db_work
+from screens.base import DeskModal, DeskScreen, FormFields, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 
@@ -130,9 +130,7 @@ class AuthorizationsScreen(DeskScreen):
     @property
     def current(self) -> WorkItem | None:
         table = self.query_one(DataTable)
-        if not self.items or not 0 <= table.cursor_row < len(self.items):
-            return None
-        return self.items[table.cursor_row]
+        return row_under_cursor(table, self.items)
 
     @on(DataTable.RowHighlighted)
     def _about_row(self) -> None:
@@ -263,9 +261,7 @@ class PatientReferrals(DeskScreen):
             return None
         table = self.query_one(DataTable)
         rows = self.found.referrals
-        if not rows or not 0 <= table.cursor_row < len(rows):
-            return None
-        return rows[table.cursor_row]
+        return row_under_cursor(table, rows)
 
     @on(DataTable.RowHighlighted)
     def _about_row(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from textual import work
@@ -11,17 +11,18 @@ from textual.actions import SkipAction
 from textual.app import App
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
 from frontdesk import db
 from frontdesk.errors import FrontdeskError
 
 __all__ = ["db_work", "report_failure", "DeskScreen", "DeskModal", "FormFields",
-           "GENERIC_FAILURE"]
+           "GENERIC_FAILURE", "row_under_cursor"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
+T = TypeVar("T")
 
 GENERIC_FAILURE = "Something went wrong and nothing was changed. Try again; if it keeps " \
                   "happening, tell whoever looks after frontdesk (details are in the log)."
@@ -106,3 +107,10 @@ class FormFields:
 
     submit: Callable[[], None]
     """Each form's own: what sending it means."""
+
+
+def row_under_cursor(table: DataTable, rows: Sequence[T]) -> T | None:
+    """The item of `rows` the table's cursor is on; None when there is none (empty list, or
+    the table redrawn shorter than the cursor)."""
+    row = table.cursor_row
+    return rows[row] if rows and 0 <= row < len(rows) else None

@@ -26,7 +26,7 @@ from frontdesk.dates import describe, parse_date, short
 from frontdesk.errors import FrontdeskError, InvalidInput
 from frontdesk.text import one_line
 from screens.actions import CHART_PREP, FORM, SIGN_FORMS, bindings
-from screens.base import DeskModal, DeskScreen, db_work
+from screens.base import DeskModal, DeskScreen, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 
@@ -153,9 +153,7 @@ class ChartPrepScreen(DeskScreen):
     @property
     def current(self) -> Gap | None:
         table = self.query_one(DataTable)
-        if not self._rows or not 0 <= table.cursor_row < len(self._rows):
-            return None
-        return self._rows[table.cursor_row]
+        return row_under_cursor(table, self._rows)
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:

@@ -28,7 +28,7 @@ from frontdesk.insurance import Coverage, CoverageDraft, PatientCoverages, PlanT
 from frontdesk.roles import Permission, allowed
 from frontdesk.text import one_line
 from screens.actions import COVERAGE, COVERAGE_FORM, END_COVERAGE, FORM, bindings
-from screens.base import DeskModal, DeskScreen, FormFields, db_work
+from screens.base import DeskModal, DeskScreen, FormFields, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 from screens.widgets.daytoggle import DayToggle  # a checkbox readable without colour
@@ -164,9 +164,7 @@ class CoverageScreen(DeskScreen):
             return None
         table = self.query_one(DataTable)
         rows = self.found.coverages
-        if not rows or not 0 <= table.cursor_row < len(rows):
-            return None
-        return rows[table.cursor_row]
+        return row_under_cursor(table, rows)
 
     @on(DataTable.RowHighlighted)
     def _about_row(self) -> None:

@@ -27,7 +27,7 @@ from frontdesk.errors import FrontdeskError
 from frontdesk.payments import PaymentLine
 from frontdesk.text import clean, one_line
 from screens.actions import DAY_REPORT, DRAWER, FORM, OPEN_DRAWER, bindings
-from screens.base import DeskModal, DeskScreen, FormFields, db_work
+from screens.base import DeskModal, DeskScreen, FormFields, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.payment import show_receipt, take_payment
 from screens.payment_history import about_line, payment_row, short_name, undo_state
@@ -188,9 +188,7 @@ class DrawerScreen(DeskScreen):
     @property
     def current(self) -> PaymentLine | None:
         table = self.query_one(DataTable)
-        if not self.lines or not 0 <= table.cursor_row < len(self.lines):
-            return None
-        return self.lines[table.cursor_row]
+        return row_under_cursor(table, self.lines)
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:

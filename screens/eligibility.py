@@ -31,7 +31,7 @@ from frontdesk.x12 import codes
 from screens.actions import (IMPORT_ANSWERS, INSURANCE, INSURANCE_AUTHORIZATIONS,
                              INSURANCE_DAYS, VERIFICATION, bindings)
 from screens.authorizations import AuthorizationsKey
-from screens.base import DeskModal, DeskScreen, db_work
+from screens.base import DeskModal, DeskScreen, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 
@@ -224,9 +224,7 @@ class InsuranceScreen(AuthorizationsKey, DeskScreen):
     @property
     def current(self) -> WorkItem | None:
         table = self.query_one(DataTable)
-        if not self.items or not 0 <= table.cursor_row < len(self.items):
-            return None
-        return self.items[table.cursor_row]
+        return row_under_cursor(table, self.items)
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:

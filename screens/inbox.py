@@ -25,7 +25,7 @@ from frontdesk.errors import FrontdeskError
 from frontdesk.messages import DEPARTMENTS, EventRow, InboxRow
 from frontdesk.text import clean, one_line
 from screens.actions import INBOX, bindings
-from screens.base import DeskScreen, db_work
+from screens.base import DeskScreen, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 
@@ -197,9 +197,7 @@ class InboxScreen(DeskScreen):
     @property
     def current(self) -> InboxRow | None:
         table = self.query_one(DataTable)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+        return row_under_cursor(table, self.rows)
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:

@@ -21,7 +21,7 @@ from frontdesk.insurance import Payer
 from frontdesk.roles import Permission, allowed
 from frontdesk.text import one_line
 from screens.actions import FORM, PAYER_FORM, PAYERS, bindings
-from screens.base import DeskModal, DeskScreen, FormFields, db_work
+from screens.base import DeskModal, DeskScreen, FormFields, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 
@@ -91,9 +91,7 @@ class PayersScreen(DeskScreen):
     @property
     def current(self) -> Payer | None:
         table = self.query_one(DataTable)
-        if not self.payers or not 0 <= table.cursor_row < len(self.payers):
-            return None
-        return self.payers[table.cursor_row]
+        return row_under_cursor(table, self.payers)
 
     @on(DataTable.RowHighlighted)
     def _about_row(self) -> None:

@@ -23,7 +23,7 @@ from frontdesk.payments import PaymentLine, Purpose
 from frontdesk.roles import Permission, allowed
 from frontdesk.text import one_line
 from screens.actions import PAYMENT_HISTORY, bindings
-from screens.base import DeskScreen, db_work
+from screens.base import DeskScreen, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.payment import show_receipt, take_payment
 from screens.refund import VoidForm, refund_then_receipt
@@ -156,9 +156,7 @@ class PaymentHistory(DeskScreen):
     @property
     def current(self) -> PaymentLine | None:
         table = self.query_one(DataTable)
-        if not self.lines or not 0 <= table.cursor_row < len(self.lines):
-            return None
-        return self.lines[table.cursor_row]
+        return row_under_cursor(table, self.lines)
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:

@@ -25,7 +25,7 @@ from frontdesk.passwords import Secret
 from frontdesk.roles import Permission, Role, allowed
 from frontdesk.text import one_line
 from screens.actions import FORM, STAFF, STAFF_DEPARTMENTS, bindings
-from screens.base import DeskModal, DeskScreen, FormFields, db_work
+from screens.base import DeskModal, DeskScreen, FormFields, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 from screens.widgets.daytoggle import DayToggle
@@ -113,9 +113,7 @@ class StaffScreen(DeskScreen):
     @property
     def current(self) -> staff.Staff | None:
         table = self.query_one(DataTable)
-        if not self._people or not 0 <= table.cursor_row < len(self._people):
-            return None
-        return self._people[table.cursor_row]
+        return row_under_cursor(table, self._people)
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:

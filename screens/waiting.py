@@ -27,7 +27,7 @@ from frontdesk.schedule import Appointment, Status
 from frontdesk.text import one_line
 from frontdesk.waiting import CAN_ROOM, CAN_SEE, ROOM_LIMIT, Waiting
 from screens.actions import FORM, ROOM, WAITING, bindings
-from screens.base import DeskModal, DeskScreen, FormFields, db_work
+from screens.base import DeskModal, DeskScreen, FormFields, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 
@@ -232,9 +232,7 @@ class WaitingScreen(DeskScreen):
     @property
     def current(self) -> Waiting | None:
         table = self.query_one(DataTable)
-        if not self._rows or not 0 <= table.cursor_row < len(self._rows):
-            return None
-        return self._rows[table.cursor_row]
+        return row_under_cursor(table, self._rows)
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:

@@ -29,7 +29,7 @@ from frontdesk.schedule import AppointmentType
 from frontdesk.slots import PARTS_OF_DAY
 from frontdesk.text import one_line
 from screens.actions import FORM, WAITLIST, WAITLIST_FORM, WAITLIST_OFFERS, bindings
-from screens.base import DeskModal, DeskScreen, FormFields, db_work
+from screens.base import DeskModal, DeskScreen, FormFields, db_work, row_under_cursor
 from screens.commands import ScreenActions
 from screens.widgets import DeskHeader, KeyBar
 from screens.widgets.daytoggle import DayToggle
@@ -136,9 +136,7 @@ class WaitlistScreen(DeskScreen):
     @property
     def current(self) -> waitlist.Line | None:
         table = self.query_one(DataTable)
-        if not self.lines or not 0 <= table.cursor_row < len(self.lines):
-            return None
-        return self.lines[table.cursor_row]
+        return row_under_cursor(table, self.lines)
 
     @on(DataTable.RowHighlighted)
     def _about_row(self) -> None:
